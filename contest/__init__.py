@@ -1,0 +1,63 @@
+"""Bình đẳng: quizzes and writing contests on gender equality in politics."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, g, request
+
+from contest.config import INSTANCE, ROOT, load_config
+from contest.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, CLI commands and error pages."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from contest import i18n
+
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.init_app(app)
+
+    from contest.accounts import init_app as init_accounts
+
+    init_accounts(app, login_manager)
+
+    # Models must be imported so that metadata (migrations, drift test) sees every table.
+    from contest import models  # noqa: F401
+    from contest.accounts.views import bp as accounts_bp
+    from contest.organizer.views import bp as organizer_bp
+    from contest.public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(organizer_bp)
+
+    from contest import cli, errors, security
+
+    errors.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+
+    @app.before_request
+    def _remember_path() -> None:
+        g.request_path = request.path
+
+    return app

@@ -1,0 +1,101 @@
+"""Phone numbers, e-mail addresses and passwords as people type them.
+
+Pure functions: used by forms, the CLI and the demo loader alike.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Vietnamese mobile numbers after the 2018 renumbering: 03x, 05x, 07x, 08x, 09x + 8 digits.
+_MOBILE = re.compile(r"^(3[2-9]|5[2689]|7[06-9]|8[1-9]|9\d)\d{7}$")
+_SEPARATORS = re.compile(r"[\s.\-()]")
+
+MIN_PASSWORD_LENGTH = 8
+_COMMON_PASSWORDS = frozenset(
+    {
+        "12345678", "123456789", "1234567890", "password", "password1", "matkhau", "matkhau123",
+        "qwerty123", "qwertyuiop", "11111111", "00000000", "88888888", "abc12345", "abcd1234",
+        "iloveyou", "vietnam1", "vietnam123", "admin123", "123123123", "66666666", "12341234",
+        "anhyeuem", "emyeuanh", "binhdang", "binhdang123",
+    }
+)
+
+
+def normalize_phone(raw: str) -> str | None:
+    """Return ``+84`` and nine digits for a Vietnamese mobile number, or None if it is not one.
+
+    Accepts ``0912 345 678``, ``0912.345.678``, ``+84 912 345 678`` and ``84912345678``.
+    """
+    digits = _SEPARATORS.sub("", raw or "")
+    if digits.startswith("+84"):
+        national = digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        national = digits[2:]
+    elif digits.startswith("0"):
+        national = digits[1:]
+    else:
+        return None
+    if national.startswith("0"):  # "+84 0912…" is a common slip
+        national = national[1:]
+    if not _MOBILE.match(national):
+        return None
+    return "+84" + national
+
+
+def display_phone(phone: str) -> str:
+    """The national form people recognise: 0912 345 678."""
+    national = "0" + phone[3:] if phone.startswith("+84") else phone
+    return f"{national[:4]} {national[4:7]} {national[7:]}"
+
+
+def mask_phone(phone: str) -> str:
+    national = "0" + phone[3:] if phone.startswith("+84") else phone
+    return f"{national[:3]}****{national[-3:]}"
+
+
+def normalize_email(raw: str | None) -> str | None:
+    value = (raw or "").strip()
+    return value.lower() or None
+
+
+def looks_like_email(raw: str) -> bool:
+    return "@" in raw
+
+
+def password_problems(password: str, *, phone: str | None = None, name: str = "") -> list[str]:
+    """Reasons why a password is too weak, as message keys; empty when it is acceptable.
+
+    Length and a list of the most guessed passwords matter more than character classes.
+    """
+    problems: list[str] = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append("too_short")
+    folded = password.lower()
+    if folded in _COMMON_PASSWORDS or len(set(password)) <= 2:
+        problems.append("too_common")
+    digits = re.sub(r"\D", "", password)
+    if phone and len(digits) >= 8 and digits[-8:] == phone[-8:]:
+        problems.append("is_phone")
+    plain_name = _fold(name).replace(" ", "")
+    if plain_name and len(plain_name) >= 4 and _fold(password) == plain_name:
+        problems.append("is_name")
+    return problems
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics, so "Nguyễn" and "nguyen" compare equal."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def mask_name(full_name: str) -> str:
+    """Public form of a name: family name in full, other parts as initials ("Nguyễn V. A.")."""
+    parts = full_name.split()
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0][0] + "."
+    return " ".join([parts[0]] + [p[0].upper() + "." for p in parts[1:]])

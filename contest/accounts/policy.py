@@ -1,0 +1,83 @@
+"""Who may do what. Every access rule of the application is decided here.
+
+Views use the decorators; templates and domain code ask :func:`can`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+from contest.accounts.models import ROLES_NEEDING_EMAIL, Role, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# action → roles allowed (admins are allowed everything)
+RULES: dict[str, frozenset[str]] = {
+    "organizer.console": frozenset({Role.ORGANIZER}),
+    "users.manage": frozenset({Role.ORGANIZER}),
+    "units.manage": frozenset({Role.ORGANIZER}),
+    "questions.manage": frozenset({Role.ORGANIZER}),
+    "rounds.manage": frozenset({Role.ORGANIZER}),
+    "results.publish": frozenset({Role.ORGANIZER}),
+    "writing.submit": frozenset({Role.JOURNALIST}),
+    "judging.score": frozenset({Role.JUDGE}),
+}
+
+
+def can(user: Any, action: str) -> bool:
+    """True when ``user`` may perform ``action`` (a key of RULES)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.has_role(*RULES[action])
+
+
+def require(action: str) -> Callable[[F], F]:
+    """View decorator: log in first, then 403 unless :func:`can` allows ``action``."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            from contest.extensions import login_manager
+
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not can(current_user, action):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+class RoleChangeRefused(Exception):
+    """A grant or revoke that the rules forbid; ``reason`` is a message key."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def check_role_change(actor: User, target: User, role: str, grant: bool, admin_count: int) -> None:
+    """Raise RoleChangeRefused unless ``actor`` may grant/revoke ``role`` on ``target``.
+
+    Organizers manage organizer, judge and journalist roles; only admins manage admins. An
+    account without e-mail cannot hold a role that is reached by e-mail, and the last admin stays.
+    """
+    if role not in set(Role):
+        raise RoleChangeRefused("unknown_role")
+    if not actor.has_role(Role.ORGANIZER):
+        raise RoleChangeRefused("not_allowed")
+    if role == Role.ADMIN and Role.ADMIN not in actor.roles:
+        raise RoleChangeRefused("admin_only")
+    if grant and role in ROLES_NEEDING_EMAIL and not target.email:
+        raise RoleChangeRefused("needs_email")
+    if grant and target.erased_at is not None:
+        raise RoleChangeRefused("erased")
+    if not grant and role == Role.ADMIN and admin_count <= 1 and Role.ADMIN in target.roles:
+        raise RoleChangeRefused("last_admin")

@@ -1,0 +1,84 @@
+"""Loading administrative units from the CSV file shipped in ``contest/data/units.csv``.
+
+Columns: ``code, name, kind, parent_code, size``. Parents come before their children. Loading
+is idempotent: a unit is matched by its code and updated in place.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from contest.accounts.models import Unit, UnitKind
+from contest.extensions import db
+
+DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "units.csv"
+
+
+@dataclass
+class UnitRow:
+    line: int
+    code: str
+    name: str
+    kind: str
+    parent_code: str
+    size: int | None
+
+
+class UnitFileError(ValueError):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+
+
+def parse_units(text: str) -> list[UnitRow]:
+    """Read the CSV text into rows, checking kinds, sizes and that parents appear first."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    needed = {"code", "name", "kind", "parent_code", "size"}
+    if not reader.fieldnames or not needed <= set(reader.fieldnames):
+        raise UnitFileError(1, f"header must have the columns {', '.join(sorted(needed))}")
+    rows: list[UnitRow] = []
+    seen: set[str] = set()
+    for record in reader:
+        line = reader.line_num
+        code = (record["code"] or "").strip()
+        name = (record["name"] or "").strip()
+        kind = (record["kind"] or "").strip()
+        parent = (record["parent_code"] or "").strip()
+        size_text = (record["size"] or "").strip()
+        if not code or not name:
+            raise UnitFileError(line, "code and name are required")
+        if code in seen:
+            raise UnitFileError(line, f"code {code} appears twice")
+        if kind not in set(UnitKind):
+            raise UnitFileError(line, f"unknown kind {kind!r}")
+        if parent and parent not in seen:
+            raise UnitFileError(line, f"parent {parent} must come before {code}")
+        if size_text and not size_text.isdigit():
+            raise UnitFileError(line, "size must be a whole number")
+        seen.add(code)
+        rows.append(UnitRow(line, code, name, kind, parent, int(size_text) if size_text else None))
+    return rows
+
+
+def load_units(rows: list[UnitRow]) -> tuple[int, int]:
+    """Create or update units by code; returns (created, updated). The caller commits."""
+    existing = {u.code: u for u in db.session.execute(select(Unit)).scalars()}
+    created = updated = 0
+    for row in rows:
+        unit = existing.get(row.code)
+        if unit is None:
+            unit = Unit(code=row.code)
+            db.session.add(unit)
+            existing[row.code] = unit
+            created += 1
+        else:
+            updated += 1
+        unit.name, unit.kind, unit.size = row.name, row.kind, row.size
+        unit.parent = existing[row.parent_code] if row.parent_code else None
+    db.session.flush()
+    return created, updated

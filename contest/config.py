@@ -1,0 +1,106 @@
+"""Settings read from the environment.
+
+The defaults give a self-contained installation: an embedded SQLite database and a generated
+secret key under ``instance/``, mail and SMS written to the application log, rate limits kept in
+memory. A production deployment sets ``DATABASE_URL``, ``SECRET_KEY``, mail and Redis settings.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key() -> str:
+    """Use SECRET_KEY, or a key generated once into instance/ and kept there."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = INSTANCE / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two workers starting together must agree on one key
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{INSTANCE / 'contest.db'}"
+    # Hosting panels often hand out postgres:// URLs; psycopg 3 needs its own dialect name.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config() -> dict:
+    """Return the settings of this process as a plain dict for ``app.config``."""
+    production = os.environ.get("APP_ENV", "development") == "production"
+    return {
+        "APP_ENV": "production" if production else "development",
+        "SECRET_KEY": _secret_key(),
+        "SQLALCHEMY_DATABASE_URI": _database_url(),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)),
+        "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=7),
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "SERVER_NAME": os.environ.get("SERVER_NAME") or None,
+        "HSTS": production,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "LANGUAGES": ["vi", "en"],
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;60 per hour"),
+        "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour"),
+        "RATELIMIT_RESET": os.environ.get("RATELIMIT_RESET", "5 per minute;20 per hour"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 587)),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Bình đẳng <no-reply@localhost>"),
+        "SMS_SENDER": os.environ.get("SMS_SENDER", "contest.sms:LogSender"),
+        "CAPTURE_MESSAGES": False,
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
+        "EMAIL_TOKEN_MAX_AGE": 48 * 3600,
+        "RESET_TOKEN_MAX_AGE": 3600,
+        "ORGANIZER_RESET_MAX_AGE": 72 * 3600,
+        "SMS_CODE_MAX_AGE": 15 * 60,
+        "SMS_CODE_MAX_TRIES": 5,
+        "CONSENT_VERSION": "2026-01",
+        "UPLOAD_ROOT": os.environ.get("UPLOAD_ROOT", str(INSTANCE / "uploads")),
+    }

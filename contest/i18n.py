@@ -1,0 +1,63 @@
+"""Language and time-zone choice, and the template helpers that format for the reader."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+LANG_COOKIE = "lang"
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+
+def select_locale() -> str:
+    """The account's language, else the remembered cookie, else Vietnamese."""
+    languages = current_app.config["LANGUAGES"]
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def _datetime(value: datetime | None, fmt: str = "short") -> str:
+    return "" if value is None else format_datetime(value, fmt)
+
+
+def _date(value: date | None, fmt: str = "short") -> str:
+    return "" if value is None else format_date(value, fmt)
+
+
+def field_attrs(field: object, hint: object = None) -> dict[str, str]:
+    """ARIA attributes tying a form input to its hint and error message."""
+    ident = field.id  # type: ignore[attr-defined]
+    described = []
+    if hint:
+        described.append(f"{ident}-hint")
+    attrs = {}
+    if field.errors:  # type: ignore[attr-defined]
+        described.append(f"{ident}-error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return attrs
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["field_attrs"] = field_attrs
+    app.jinja_env.filters["datetime"] = _datetime
+    app.jinja_env.filters["date"] = _date
+
+    @app.context_processor
+    def _language() -> dict:
+        return {
+            "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+            "language_names": LANGUAGE_NAMES,
+        }

@@ -1,0 +1,4 @@
+"""Imports every model module so that ``db.metadata`` knows all tables."""
+
+from contest import audit  # noqa: F401
+from contest.accounts import models as accounts_models  # noqa: F401

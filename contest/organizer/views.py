@@ -1,0 +1,178 @@
+"""Organizer console: dashboard, people and roles, identity-checked reset links, units."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from contest import audit
+from contest.accounts import service, tokens
+from contest.accounts.forms import IssueResetLinkForm, RoleForm
+from contest.accounts.models import Role, Unit, User
+from contest.accounts.policy import RoleChangeRefused, require
+from contest.accounts.views import reset_link
+from contest.extensions import db
+from contest.organizer.forms import UNIT_KIND_LABELS, UnitForm
+
+bp = Blueprint("organizer", __name__, url_prefix="/organizer")
+
+def role_label(role: str) -> str:
+    labels = {
+        Role.ADMIN: _("Administrator"),
+        Role.ORGANIZER: _("Organizer"),
+        Role.JUDGE: _("Judge"),
+        Role.JOURNALIST: _("Journalist"),
+    }
+    return labels.get(role, role)
+
+
+def refusal_message(reason: str) -> str:
+    return {
+        "unknown_role": _("There is no such role."),
+        "not_allowed": _("You may not change roles."),
+        "admin_only": _("Only an administrator can grant or revoke the administrator role."),
+        "needs_email": _("This role needs an e-mail address; the account has none."),
+        "erased": _("This account has been deleted."),
+        "last_admin": _("The last administrator cannot be removed."),
+    }.get(reason, reason)
+
+
+@bp.app_context_processor
+def _helpers() -> dict:
+    return {"role_label": role_label, "unit_kind_labels": UNIT_KIND_LABELS}
+
+
+@bp.get("/")
+@require("organizer.console")
+def dashboard():
+    counts = {
+        "users": db.session.execute(
+            select(func.count()).select_from(User).where(User.erased_at.is_(None))
+        ).scalar_one(),
+        "units": db.session.execute(select(func.count()).select_from(Unit)).scalar_one(),
+    }
+    links = [hook() for hook in current_app.extensions.get("organizer_links", [])]
+    return render_template("organizer/dashboard.html", counts=counts, links=links)
+
+
+@bp.get("/users")
+@require("users.manage")
+def users():
+    q = request.args.get("q", "")
+    return render_template("organizer/users.html", users=service.search_users(q), q=q)
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.erased_at is not None:
+        abort(404)
+    return user
+
+
+@bp.get("/users/<int:user_id>")
+@require("users.manage")
+def user_detail(user_id: int):
+    user = _user_or_404(user_id)
+    return render_template(
+        "organizer/user.html", user=user, roles=list(Role), role_form=RoleForm(),
+        reset_form=IssueResetLinkForm(), reset_url=None,
+    )
+
+
+@bp.post("/users/<int:user_id>/roles")
+@require("users.manage")
+def change_role(user_id: int):
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit() or form.action.data not in ("grant", "revoke"):
+        abort(400)
+    try:
+        changed = service.change_role(current_user, user, form.role.data,
+                                      form.action.data == "grant", form.reason.data or "")
+    except RoleChangeRefused as exc:
+        db.session.rollback()
+        flash(refusal_message(exc.reason), "error")
+    else:
+        db.session.commit()
+        if changed:
+            flash(_("Roles updated."), "success")
+    return redirect(url_for("organizer.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/reset-link")
+@require("users.manage")
+def issue_reset_link(user_id: int):
+    user = _user_or_404(user_id)
+    form = IssueResetLinkForm()
+    reset_url = None
+    if form.validate_on_submit():
+        reset_url = reset_link(user, tokens.ORGANIZER_RESET)
+        audit.record(current_user.id, "password.reset_link", "user", user.id, form.note.data)
+        db.session.commit()
+    return render_template(
+        "organizer/user.html", user=user, roles=list(Role), role_form=RoleForm(),
+        reset_form=form, reset_url=reset_url,
+    ), 400 if form.errors else 200
+
+
+@bp.get("/units")
+@require("units.manage")
+def units():
+    rows = db.session.execute(select(Unit).order_by(Unit.kind, Unit.name)).scalars().all()
+    return render_template("organizer/units.html", units=rows)
+
+
+def _parent_choices(exclude: int | None = None) -> list[tuple[str, str]]:
+    return [("", _("— none —"))] + [
+        (str(u.id), u.label)
+        for u in db.session.execute(select(Unit).order_by(Unit.name)).scalars()
+        if u.id != exclude
+    ]
+
+
+@bp.route("/units/new", methods=["GET", "POST"], defaults={"unit_id": None})
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@require("units.manage")
+def unit_edit(unit_id: int | None):
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    if unit_id and unit is None:
+        abort(404)
+    form = UnitForm(obj=unit if request.method == "GET" else None)
+    form.parent_id.choices = _parent_choices(unit_id)
+    if request.method == "GET" and unit is not None:
+        form.parent_id.data = str(unit.parent_id or "")
+    if form.validate_on_submit():
+        clash = db.session.execute(
+            select(Unit.id).where(Unit.code == form.code.data, Unit.id != (unit_id or 0))
+        ).first()
+        parent_id = int(form.parent_id.data) if form.parent_id.data else None
+        if clash:
+            form.code.errors.append(_("Another unit already has this code."))
+        elif unit is not None and parent_id and _is_descendant(parent_id, unit.id):
+            form.parent_id.errors.append(_("A unit cannot belong to one of its own sub-units."))
+        else:
+            if unit is None:
+                unit = Unit()
+                db.session.add(unit)
+            unit.code, unit.name, unit.kind = form.code.data, form.name.data, form.kind.data
+            unit.parent_id, unit.size, unit.active = parent_id, form.size.data, form.active.data
+            db.session.flush()
+            audit.record(current_user.id, "unit.save", "unit", unit.id, code=unit.code)
+            db.session.commit()
+            flash(_("Unit saved."), "success")
+            return redirect(url_for("organizer.units"))
+    return render_template("organizer/unit_form.html", form=form, unit=unit), \
+        400 if form.errors else 200
+
+
+def _is_descendant(candidate_id: int, ancestor_id: int) -> bool:
+    seen: set[int] = set()
+    current = db.session.get(Unit, candidate_id)
+    while current is not None and current.id not in seen:
+        if current.id == ancestor_id:
+            return True
+        seen.add(current.id)
+        current = current.parent
+    return False

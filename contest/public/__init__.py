@@ -1,0 +1,1 @@
+"""Public pages: home, notices, language choice, leaderboards, results, certificate checks, API."""

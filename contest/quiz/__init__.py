@@ -1,0 +1,1 @@
+"""Pure quiz logic: question drawing, scoring, ranking and item statistics."""

@@ -1,0 +1,46 @@
+"""Response headers that every page carries, and trust of a reverse proxy."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def init_app(app: Flask) -> None:
+    # Behind nginx or a load balancer the client address and scheme come from its headers.
+    hops = int(os.environ.get("PROXY_HOPS", "0"))
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        h = response.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config.get("HSTS"):
+            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if response.mimetype == "text/html":
+            # Pages carry personal details and CSRF tokens: never store them in shared caches.
+            h.setdefault("Cache-Control", "no-store")
+        return response

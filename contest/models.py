@@ -2,3 +2,4 @@
 
 from contest import audit  # noqa: F401
 from contest.accounts import models as accounts_models  # noqa: F401
+from contest.quiz import models as quiz_models  # noqa: F401

@@ -70,5 +70,8 @@ def demo_load() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (users_cli, units_cli, demo_cli):
+    from contest.quiz.cli import questions_cli
+    from contest.quiz.commands import quiz_cli
+
+    for group in (users_cli, units_cli, demo_cli, questions_cli, quiz_cli):
         app.cli.add_command(group)

@@ -16,6 +16,7 @@ from contest.accounts import service
 from contest.accounts.models import Role, Unit, User, UserRole
 from contest.accounts.units import DEFAULT_FILE, load_units, parse_units
 from contest.extensions import db
+from contest.quiz.demo import load as load_quiz_demo
 from contest.timeutil import utcnow
 
 DEMO_PASSWORD = "demo-binhdang-2026"  # noqa: S105 - printed for the local demo
@@ -68,8 +69,8 @@ def load_demo(echo: Callable[[str], None]) -> None:
                 user.email_verified_at = utcnow()
             for role in acc.roles:
                 user.role_rows.append(UserRole(role=role))
-    for loader in current_app.extensions.get("demo_loaders", []):
-        loader(echo)
+    db.session.flush()
+    load_quiz_demo(echo)
     db.session.commit()
     echo("")
     echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from contest.accounts.models import Role, Unit, User
 from contest.accounts.policy import RoleChangeRefused, require
 from contest.accounts.views import reset_link
 from contest.extensions import db
+from contest.organizer import CONSOLE_LINKS
 from contest.organizer.forms import UNIT_KIND_LABELS, UnitForm
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")
@@ -53,7 +54,10 @@ def dashboard():
         ).scalar_one(),
         "units": db.session.execute(select(func.count()).select_from(Unit)).scalar_one(),
     }
-    links = [hook() for hook in current_app.extensions.get("organizer_links", [])]
+    links = [
+        {"url": url_for(link.endpoint), "title": link.title, "text": link.text}
+        for link in CONSOLE_LINKS
+    ]
     return render_template("organizer/dashboard.html", counts=counts, links=links)
 
 

@@ -1,0 +1,3 @@
+"""Public quiz pages: rounds and rules, leaderboards, prize lists, unit participation."""
+
+from contest.public.views import bp  # noqa: F401

@@ -85,6 +85,10 @@ def decode_upload(data: bytes) -> str:
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError:
+        if encoding == "utf-16":
+            raise EncodingRefused(
+                f"The file is not UTF-8 text (it starts like UTF-16 but is damaged). "
+                f"{_SAVE_AS_HINT}", "UTF-16") from None
         raise _refuse(body) from None
     if "\x00" in text:
         # NUL is valid UTF-8 but never part of a text file: UTF-16 or UTF-32 without

@@ -7,15 +7,16 @@ What the parser understands (Moodle's GIFT, plus three comment extensions):
 * ``$CATEGORY: $course$/top/Luật Bình đẳng giới/Chính trị`` sets the topic of
   the questions that follow. A leading context (``$course$/``, ``$system$/``
   ...) and the ``top`` level are removed; ``//`` inside a name is a literal
-  ``/``. An empty path returns to the default topic.
+  ``/``. An empty path returns to the default topic. A category line also
+  ends the question above it.
 * Whole-line ``//`` comments are ignored, except for bracketed metadata in the
   comment lines of the question's own block (no blank line in between):
   ``// [id:Q12]`` (external id), ``// [tag:bầu cử] [tag:quota]`` (any number
   of tags, Moodle's syntax) and our extensions ``// [source:Luật 73/2006/QH11,
   Điều 11]`` and ``// [difficulty:easy|medium|hard]`` (``dễ``, ``trung bình``
-  and ``khó`` are accepted too). Inside a value, ``\\]`` is a literal ``]`` and
-  ``\\\\`` a backslash. Metadata followed by a blank line instead of a
-  question is an error, since it would otherwise be lost.
+  and ``khó`` are accepted too). Inside a value, ``\\]`` and ``\\[`` are literal
+  brackets and ``\\\\`` a backslash. Metadata followed by a blank line instead
+  of a question is an error, since it would otherwise be lost.
 * ``::title::``, then an optional ``[html]``, ``[plain]``, ``[markdown]`` or
   ``[moodle]`` format prefix (recorded in ``text_format``), then the text.
 * In the answer block: ``=`` marks a correct answer and ``~`` a wrong one;
@@ -59,6 +60,7 @@ from contest.quiz.items import (
     SkippedItem,
     format_percent,
     join_topic,
+    normalize_difficulty,
     normalize_fraction,
     split_topic,
     validate_question,
@@ -71,19 +73,11 @@ _UNESCAPE = {ch: ch for ch in _SPECIAL} | {"n": "\n"}
 _ESCAPE_RE = re.compile(r"\\(.)", re.DOTALL)
 _FORMAT_RE = re.compile(r"\[(html|plain|markdown|moodle)\]", re.IGNORECASE)
 _META_RE = re.compile(r"\[(id|tag|source|difficulty):((?:\\.|[^\]\\])*)\]", re.IGNORECASE)
-_META_ESCAPE_RE = re.compile(r"\\([\\\]])")
+_META_ESCAPE_RE = re.compile(r"\\([\\\[\]])")
 _CONTEXT_RE = re.compile(r"^\$[A-Za-z0-9_]+\$(?:/|$)")
 _WEIGHT_TEXT_RE = re.compile(r"[-+]?[0-9.,]+")
 _CATEGORY = "$CATEGORY:"
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
-_DIFFICULTY_ALIASES = {
-    "easy": "easy",
-    "dễ": "easy",
-    "medium": "medium",
-    "trung bình": "medium",
-    "hard": "hard",
-    "khó": "hard",
-}
 
 
 # --- escapes -----------------------------------------------------------------
@@ -169,7 +163,7 @@ def _read_metadata(comments: list[tuple[int, str]]) -> tuple[_Metadata, list[Imp
             if key == "tag":
                 meta.tags.append(value)
             elif key == "difficulty":
-                level = _DIFFICULTY_ALIASES.get(value.lower())
+                level = normalize_difficulty(value)
                 if level is None:
                     problems.append(ImportProblem(
                         line, f"unknown difficulty '{value}' (use easy, medium or hard)"))

@@ -36,6 +36,7 @@ __all__ = [
     "SkippedItem",
     "format_percent",
     "join_topic",
+    "normalize_difficulty",
     "normalize_fraction",
     "split_topic",
     "validate_question",
@@ -183,8 +184,7 @@ def validate_question(q: ParsedQuestion) -> list[str]:
             problems.append(f"options {seen[option.text.strip()]} and {number} have the same text")
         else:
             seen[option.text.strip()] = number
-        if not (math.isfinite(option.fraction) and -1.0 - _EPSILON <= option.fraction <= 1.0
-                + _EPSILON):
+        if not (math.isfinite(option.fraction) and -1.0 <= option.fraction <= 1.0):
             problems.append(
                 f"option {number} has weight {option.fraction * 100:g}%, "
                 "outside -100%..100%"
@@ -218,8 +218,8 @@ def validate_question(q: ParsedQuestion) -> list[str]:
             problems.append(f"a multiple-choice question needs at least 2 options, found {count}")
         positive = math.fsum(f for f in fractions if f > 0 and not _is_zero(f))
         if positive == 0:
-            problems.append("a multiple-choice question needs at least one option with a "
-                            "positive weight")
+            problems.append(
+                "a multiple-choice question needs at least one option with a positive weight")
         elif abs(positive - 1.0) > SUM_TOLERANCE:
             problems.append(
                 "the positive weights of a multiple-choice question must add up to 100%, "
@@ -255,3 +255,25 @@ def split_topic(path: str) -> list[str]:
 def join_topic(topic: list[str]) -> str:
     """Write a topic path so that :func:`split_topic` reads it back."""
     return "/".join(part.replace("/", "//") for part in topic)
+
+
+_DIFFICULTY_ALIASES = {
+    "easy": "easy",
+    "dễ": "easy",
+    "medium": "medium",
+    "trung bình": "medium",
+    "hard": "hard",
+    "khó": "hard",
+}
+
+
+def normalize_difficulty(value: str) -> str | None:
+    """Canonical difficulty for a value: ``easy``, ``medium``, ``hard`` or ``""``.
+
+    The Vietnamese words ``dễ``, ``trung bình`` and ``khó`` are accepted too;
+    returns None for anything else.
+    """
+    value = " ".join(value.split()).lower()
+    if not value:
+        return ""
+    return _DIFFICULTY_ALIASES.get(value)

@@ -1,0 +1,506 @@
+"""Reading and writing question banks as CSV and XLSX tables.
+
+The first non-empty row is the header. Its columns, in any order and any
+letter case, are::
+
+    topic, kind, text, options, correct, explanation, source, difficulty, tags
+
+plus an optional ``id``. A missing, unknown or repeated column name is one
+error on the header's line, and nothing else is read. One row is one question;
+empty rows are ignored. Cell conventions:
+
+``topic``
+    The category path, outermost first, separated by ``/``:
+    ``Luật Bình đẳng giới/Chính trị``. ``//`` is a literal slash
+    (``Luật 73//2006//QH11``). Empty: the default topic of the import.
+``kind``
+    ``single``, ``multiple`` or ``truefalse`` (also ``true/false`` or
+    ``đúng/sai``). Empty: ``truefalse`` when there are no options (or exactly
+    ``Đúng | Sai``) and ``correct`` is Đúng/Sai; otherwise ``single`` for one
+    correct letter and ``multiple`` for several.
+``options``
+    The options, separated by ``|`` or by line breaks within the cell.
+    ``\\|`` is a literal ``|`` and ``\\\\`` a literal backslash. Blank options
+    are ignored. When every option starts with its letter in order (``A. ...``,
+    ``B) ...``) the letters are removed. Empty for a true/false question.
+``correct``
+    For single and multiple choice, either letters (``B``, or ``A,C`` for
+    multiple choice: the correct options share 100 % equally, the others get
+    0 %) or weights in percent (``A=50;C=50;B=-100``). Weights are separated by
+    ``;`` (then a decimal comma is allowed: ``A=33,33``) or, if there is no
+    ``;``, by ``,``; options not named get 0 %. For true/false: ``Đúng`` or
+    ``Sai`` (also ``Đ``/``S``, ``TRUE``/``FALSE``, ``T``/``F``, ``A``/``B``).
+``explanation``, ``source``
+    Free text.
+``difficulty``
+    ``easy``, ``medium``, ``hard`` (or ``dễ``, ``trung bình``, ``khó``), or empty.
+``tags``
+    Separated by ``,``.
+``id``
+    The question's external id.
+
+Errors carry the line where the CSV record starts (a quoted cell may span
+several lines) or the spreadsheet row number. A file may hold at most
+:data:`MAX_ROWS` rows below the header. CSV files may use ``,``, ``;`` or a tab
+between cells (the header row decides).
+
+Titles, per-option feedback and the text format have no column: the writers
+leave them out, so a table round trip keeps everything else. Line breaks
+inside an option become spaces. :func:`write_csv` starts with a byte-order mark
+so that Excel opens the UTF-8 text with the right letters; XLSX is the safer
+export for Excel, since its cells are always stored as text, never formulas.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, time
+
+import openpyxl
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from contest.quiz.items import (
+    FALSE_LABEL,
+    TRUE_LABEL,
+    ImportProblem,
+    ParsedOption,
+    ParsedQuestion,
+    ParseResult,
+    format_percent,
+    join_topic,
+    normalize_difficulty,
+    normalize_fraction,
+    split_topic,
+    validate_question,
+)
+
+__all__ = [
+    "COLUMNS",
+    "MAX_ROWS",
+    "OPTIONAL_COLUMNS",
+    "parse_csv",
+    "parse_xlsx",
+    "write_csv",
+    "write_xlsx",
+]
+
+COLUMNS = (
+    "topic", "kind", "text", "options", "correct", "explanation", "source", "difficulty", "tags",
+)
+OPTIONAL_COLUMNS = ("id",)
+MAX_ROWS = 20_000
+# Columns read from a sheet; the header has ten, the rest only reveals stray cells.
+_MAX_COLUMNS = 64
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_KIND_ALIASES = {
+    "single": "single",
+    "multiple": "multiple",
+    "truefalse": "truefalse",
+    "true/false": "truefalse",
+    "đúng/sai": "truefalse",
+}
+_TRUE_FALSE = {
+    "đúng": True, "đ": True, "true": True, "t": True,
+    "sai": False, "s": False, "false": False, "f": False,
+}
+_PREFIX_RE = re.compile(r"^([A-Z])[.)]\s+(\S.*)$", re.DOTALL)
+_ILLEGAL_XLSX_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class _TableError(Exception):
+    """A problem that stops reading the table (bad CSV quoting, corrupt sheet)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+# --- cells -------------------------------------------------------------------
+
+
+def _split_options(cell: str) -> list[str]:
+    options: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(cell):
+        ch = cell[i]
+        if ch == "\\" and i + 1 < len(cell) and cell[i + 1] in "\\|":
+            current.append(cell[i + 1])
+            i += 2
+            continue
+        if ch in "|\n":
+            options.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    options.append("".join(current))
+    options = [option.strip() for option in options if option.strip()]
+    prefixed = [_PREFIX_RE.match(option) for option in options]
+    if len(options) >= 2 and all(
+        match and match.group(1) == letter
+        for match, letter in zip(prefixed, _LETTERS, strict=False)
+    ):
+        options = [match.group(2).strip() for match in prefixed if match]
+    return options
+
+
+def _escape_option(text: str) -> str:
+    text = " ".join(text.replace("\r", "\n").split("\n"))
+    return text.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def _letter_index(letter: str, count: int) -> int | str:
+    """Index of an option letter, or an error message."""
+    index = _LETTERS.find(letter.upper()) if len(letter) == 1 else -1
+    if index < 0:
+        return f"'{letter}' in the correct column is not an option letter"
+    if index >= count:
+        return f"the correct column names option {letter.upper()}, but there are only {count} " \
+               "options"
+    return index
+
+
+def _parse_weights(cell: str, count: int) -> list[float] | str:
+    separator = ";" if ";" in cell else ","
+    fractions = [0.0] * count
+    named: set[int] = set()
+    for entry in filter(None, (part.strip() for part in cell.split(separator))):
+        letter, _, value = entry.partition("=")
+        index = _letter_index(letter.strip(), count)
+        if isinstance(index, str):
+            return index
+        if index in named:
+            return f"option {letter.strip().upper()} is given two weights"
+        named.add(index)
+        number = value.strip().removesuffix("%").strip()
+        if separator == ";":
+            number = number.replace(",", ".")
+        try:
+            percent = float(number)
+        except ValueError:
+            return f"weight '{value.strip()}' for option {letter.strip().upper()} is not a number"
+        if not -100.0 <= percent <= 100.0:
+            return f"weight {value.strip()} for option {letter.strip().upper()} is out of range " \
+                   "(-100 to 100)"
+        fractions[index] = normalize_fraction(percent / 100.0)
+    return fractions
+
+
+def _parse_letters(cell: str, count: int) -> list[int] | str:
+    indexes: list[int] = []
+    for token in filter(None, re.split(r"[\s,;]+", cell)):
+        if not token.isalpha():
+            return "the correct column must hold option letters ('B' or 'A,C') or weights " \
+                   "('A=50;C=50')"
+        for letter in token:
+            index = _letter_index(letter, count)
+            if isinstance(index, str):
+                return index
+            if index in indexes:
+                return f"option {letter.upper()} is named twice in the correct column"
+            indexes.append(index)
+    return indexes
+
+
+def _true_false(values: dict[str, str], options: list[str], line: int) -> ParsedQuestion | str:
+    if options and options != [TRUE_LABEL, FALSE_LABEL]:
+        return f"a true/false question takes no options, or exactly '{TRUE_LABEL} | " \
+               f"{FALSE_LABEL}'"
+    answer = values["correct"].lower()
+    is_true = _TRUE_FALSE.get(answer, {"a": True, "b": False}.get(answer))
+    if is_true is None:
+        return f"the correct column of a true/false question must be '{TRUE_LABEL}' or " \
+               f"'{FALSE_LABEL}'"
+    return ParsedQuestion(
+        kind="truefalse",
+        text=values["text"],
+        options=[ParsedOption(TRUE_LABEL, 1.0 if is_true else 0.0),
+                 ParsedOption(FALSE_LABEL, 0.0 if is_true else 1.0)],
+        line=line,
+    )
+
+
+def _choice(values: dict[str, str], options: list[str], kind: str | None,
+            line: int) -> ParsedQuestion | str:
+    correct = values["correct"]
+    if not correct:
+        return "the correct column is empty"
+    if "=" in correct:
+        fractions = _parse_weights(correct, len(options))
+        if isinstance(fractions, str):
+            return fractions
+        if kind is None:
+            positive = [f for f in fractions if f > 0]
+            kind = "single" if positive == [1.0] else "multiple"
+    else:
+        indexes = _parse_letters(correct, len(options))
+        if isinstance(indexes, str):
+            return indexes
+        if kind is None:
+            kind = "single" if len(indexes) == 1 else "multiple"
+        if kind == "single" and len(indexes) > 1:
+            letters = ", ".join(_LETTERS[i] for i in indexes)
+            return f"a single-choice question takes one letter in the correct column, found " \
+                   f"{letters} (use kind multiple)"
+        share = normalize_fraction(1.0 / len(indexes)) if indexes else 0.0
+        fractions = [share if i in indexes else 0.0 for i in range(len(options))]
+    return ParsedQuestion(
+        kind=kind,
+        text=values["text"],
+        options=[ParsedOption(text, fraction) for text, fraction in zip(options, fractions,
+                                                                        strict=True)],
+        line=line,
+    )
+
+
+def _row_question(values: dict[str, str], line: int,
+                  default_topic: list[str]) -> ParsedQuestion | list[str]:
+    """Build a question from a row's cells, or return the row's problems."""
+    raw_kind = values["kind"].lower().replace(" ", "")
+    kind = _KIND_ALIASES.get(raw_kind) if raw_kind else None
+    if raw_kind and kind is None:
+        return [f"unknown kind '{values['kind']}' (use single, multiple or truefalse)"]
+    difficulty = normalize_difficulty(values["difficulty"])
+    if difficulty is None:
+        return [f"unknown difficulty '{values['difficulty']}' (use easy, medium or hard)"]
+    options = _split_options(values["options"])
+    looks_true_false = (options in ([], [TRUE_LABEL, FALSE_LABEL])
+                        and values["correct"].lower() in _TRUE_FALSE)
+    if kind == "truefalse" or (kind is None and looks_true_false):
+        built = _true_false(values, options, line)
+    else:
+        built = _choice(values, options, kind, line)
+    if isinstance(built, str):
+        return [built]
+    built.topic = split_topic(values["topic"]) or list(default_topic)
+    built.explanation = values["explanation"]
+    built.source = values["source"]
+    built.difficulty = difficulty
+    built.tags = [tag.strip() for tag in values["tags"].split(",") if tag.strip()]
+    built.external_id = values.get("id", "")
+    problems = validate_question(built)
+    return problems or built
+
+
+# --- rows --------------------------------------------------------------------
+
+
+def _read_header(cells: list[str]) -> dict[str, int] | str:
+    names = [cell.strip().lower() for cell in cells]
+    known = set(COLUMNS) | set(OPTIONAL_COLUMNS)
+    unknown = [name for name in names if name and name not in known]
+    missing = [name for name in COLUMNS if name not in names]
+    repeated = sorted({name for name in names if name and names.count(name) > 1})
+    if not (unknown or missing or repeated):
+        return {name: index for index, name in enumerate(names) if name}
+    parts = []
+    if missing:
+        parts.append("missing column(s): " + ", ".join(missing))
+    if unknown:
+        parts.append("unknown column(s): " + ", ".join(f"'{name}'" for name in unknown))
+    if repeated:
+        parts.append("repeated column(s): " + ", ".join(repeated))
+    return ("bad header row (" + "; ".join(parts) + "). The header must be: "
+            + ", ".join(COLUMNS) + " (and optionally id)")
+
+
+def _parse_rows(rows: Iterator[tuple[int, list[str]]],
+                default_topic: list[str] | None) -> ParseResult:
+    result = ParseResult()
+    topic = list(default_topic or [])
+    header: dict[str, int] | None = None
+    body_rows = 0
+    try:
+        for line, raw_cells in rows:
+            cells = [unicodedata.normalize("NFC", cell) for cell in raw_cells]
+            if header is None:
+                if not any(cell.strip() for cell in cells):
+                    continue
+                parsed_header = _read_header(cells)
+                if isinstance(parsed_header, str):
+                    result.errors.append(ImportProblem(line, parsed_header))
+                    return result
+                header = parsed_header
+                continue
+            body_rows += 1
+            if body_rows > MAX_ROWS:
+                result.errors.append(ImportProblem(
+                    line, f"the file has more than {MAX_ROWS:,} rows below the header; "
+                          "split it into smaller files"))
+                return result
+            if not any(cell.strip() for cell in cells):
+                continue
+            used = set(header.values())
+            stray = [i for i, cell in enumerate(cells) if cell.strip() and i not in used]
+            if stray:
+                result.errors.append(ImportProblem(
+                    line, f"column {stray[0] + 1} holds a value but has no header"))
+                continue
+            values = {name: cells[index].strip() if index < len(cells) else ""
+                      for name, index in header.items()}
+            built = _row_question(values, line, topic)
+            if isinstance(built, list):
+                result.errors.extend(ImportProblem(line, message) for message in built)
+            else:
+                result.questions.append(built)
+    except _TableError as exc:
+        result.errors.append(ImportProblem(exc.line, exc.message))
+        return result
+    if header is None:
+        result.errors.append(ImportProblem(
+            1, "the file is empty: the first row must be the header " + ", ".join(COLUMNS)))
+    return result
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Pick the cell separator that makes the first non-empty line a valid header."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    for delimiter in (",", ";", "\t"):
+        names = {name.strip().lower() for name in first.split(delimiter)}
+        if set(COLUMNS) <= names:
+            return delimiter
+    return ","
+
+
+def parse_csv(text: str, default_topic: list[str] | None = None) -> ParseResult:
+    """Parse CSV text (header row first) into questions and errors."""
+    text = text.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text),
+                        strict=True)
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        start = 1
+        try:
+            for record in reader:
+                yield start, record
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            if "end of data" in str(exc):
+                raise _TableError(start, "a quoted cell opened in this record is never "
+                                         "closed (missing \")") from None
+            raise _TableError(start, f"malformed CSV: {exc}") from None
+
+    return _parse_rows(records(), default_topic)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def parse_xlsx(data: bytes, default_topic: list[str] | None = None) -> ParseResult:
+    """Parse the first sheet of an XLSX workbook; lines are spreadsheet row numbers."""
+    unreadable = "the file is not a readable .xlsx workbook (save it from Excel as " \
+                 "'Excel Workbook (.xlsx)')"
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of error for a damaged file
+        return ParseResult(errors=[ImportProblem(0, unreadable)])
+    try:
+        if not workbook.worksheets:
+            return ParseResult(errors=[ImportProblem(0, unreadable)])
+        sheet = workbook.worksheets[0]
+
+        def rows() -> Iterator[tuple[int, list[str]]]:
+            number = 0
+            try:
+                for number, row in enumerate(
+                    sheet.iter_rows(min_row=1, max_col=_MAX_COLUMNS, values_only=True),
+                    start=1,
+                ):
+                    yield number, [_cell_text(value) for value in row]
+            except Exception:  # a damaged sheet fails while it is being read
+                raise _TableError(number + 1, "the sheet is damaged and cannot be read "
+                                              "from this row on") from None
+
+        return _parse_rows(rows(), default_topic)
+    finally:
+        workbook.close()
+
+
+# --- writing -----------------------------------------------------------------
+
+
+def _correct_cell(q: ParsedQuestion) -> str:
+    if q.kind == "truefalse":
+        is_true = bool(q.options) and q.options[0].fraction == 1.0
+        return TRUE_LABEL if is_true else FALSE_LABEL
+    fractions = [option.fraction for option in q.options]
+    nonzero = [(letter, f) for letter, f in zip(_LETTERS, fractions, strict=False) if f != 0]
+    positive = [f for _, f in nonzero if f > 0]
+    if positive and len(positive) == len(nonzero):
+        if q.kind == "single" and positive == [1.0]:
+            return nonzero[0][0]
+        if q.kind == "multiple" and all(f == normalize_fraction(1 / len(positive))
+                                        for f in positive):
+            return ",".join(letter for letter, _ in nonzero)
+    return ";".join(f"{letter}={format_percent(f)}" for letter, f in nonzero)
+
+
+def _row(q: ParsedQuestion, separator: str) -> list[str]:
+    options = "" if q.kind == "truefalse" else separator.join(
+        _escape_option(option.text) for option in q.options)
+    return [
+        join_topic(q.topic),
+        q.kind,
+        q.text,
+        options,
+        _correct_cell(q),
+        q.explanation,
+        q.source,
+        q.difficulty,
+        ", ".join(q.tags),
+        q.external_id,
+    ]
+
+
+def write_csv(questions: Iterable[ParsedQuestion]) -> str:
+    """Write questions as CSV with the documented header (and the id column)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([*COLUMNS, *OPTIONAL_COLUMNS])
+    for question in questions:
+        writer.writerow(_row(question, " | "))
+    return "\ufeff" + buffer.getvalue()
+
+
+def write_xlsx(questions: Iterable[ParsedQuestion]) -> bytes:
+    """Write questions as an XLSX workbook with one sheet and the documented header."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "questions"
+    header = [*COLUMNS, *OPTIONAL_COLUMNS]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row_number, question in enumerate(questions, start=2):
+        for column, value in enumerate(_row(question, "\n"), start=1):
+            cell = sheet.cell(row=row_number, column=column,
+                              value=_ILLEGAL_XLSX_RE.sub("", value))
+            # Store every cell as text: a value starting with "=" would otherwise
+            # become a formula.
+            cell.data_type = "s"
+            cell.alignment = wrap
+    widths = {"topic": 28, "kind": 10, "text": 60, "options": 40, "correct": 12,
+              "explanation": 40, "source": 28, "difficulty": 10, "tags": 20, "id": 12}
+    for column, name in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = widths[name]
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -25,6 +25,7 @@ RULES: dict[str, frozenset[str]] = {
     "rounds.manage": frozenset({Role.ORGANIZER}),
     "results.publish": frozenset({Role.ORGANIZER}),
     "writing.submit": frozenset({Role.JOURNALIST}),
+    "writing.manage": frozenset({Role.ORGANIZER}),
     "judging.score": frozenset({Role.JUDGE}),
 }
 

@@ -1,0 +1,1 @@
+"""Writing contests: journalists enter published articles, broadcast pieces and photos."""

@@ -71,6 +71,10 @@ class WritingContest(db.Model):
     allow_prior_awards: Mapped[bool] = mapped_column(Boolean, default=True)
     # Prefix of the anonymised entry codes, e.g. "BC" gives BC-001, BC-002, ...
     code_prefix: Mapped[str] = mapped_column(String(8), default="BC")
+    # Readers' choice: verified accounts vote once per category inside this window.
+    readers_vote: Mapped[bool] = mapped_column(Boolean, default=False)
+    vote_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    vote_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     categories: Mapped[list[Category]] = relationship(

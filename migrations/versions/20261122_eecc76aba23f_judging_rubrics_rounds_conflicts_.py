@@ -196,10 +196,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_judging_sheets')),
     sa.UniqueConstraint('assignment_id', name=op.f('uq_judging_sheets_assignment_id'))
     )
-    with op.batch_alter_table('quiz_results', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_quiz_results_live'))
-        batch_op.create_index('ix_quiz_results_live', ['round_id', sa.literal_column('score DESC'), 'time_ms', 'submitted_at', 'user_id'], unique=False)
-
     with op.batch_alter_table('writing_contests', schema=None) as batch_op:
         # Existing contests get no readers' vote.
         batch_op.add_column(sa.Column('readers_vote', sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -213,10 +209,6 @@ def downgrade():
         batch_op.drop_column('vote_closes_at')
         batch_op.drop_column('vote_opens_at')
         batch_op.drop_column('readers_vote')
-
-    with op.batch_alter_table('quiz_results', schema=None) as batch_op:
-        batch_op.drop_index('ix_quiz_results_live')
-        batch_op.create_index(batch_op.f('ix_quiz_results_live'), ['round_id', 'score', 'time_ms', 'submitted_at', 'user_id'], unique=False)
 
     op.drop_table('judging_sheets')
     op.drop_table('judging_round_entries')

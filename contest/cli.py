@@ -52,7 +52,10 @@ def create_admin(email: str, name: str) -> None:
 @click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))
 def units_load(path: str | None) -> None:
     """Create or update units from a CSV file (default: the shipped list)."""
-    text = Path(path or DEFAULT_FILE).read_text(encoding="utf-8")
+    try:
+        text = Path(path or DEFAULT_FILE).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException("the file is not UTF-8 text; save it as CSV UTF-8") from exc
     try:
         created, updated = load_units(parse_units(text))
     except UnitFileError as exc:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started, request_tearing_down
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
@@ -98,6 +98,30 @@ def _empty_tables() -> None:
         else:
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(autouse=True)
+def _own_request_state() -> Iterator[None]:
+    """Give every request a clean ``g`` and drop its uncommitted work, as in production.
+
+    The ``app`` fixture keeps an application context pushed so that tests can use the database
+    directly, and Flask reuses that context for test requests: without this, the logged-in user,
+    the locale and the CSRF token cached in ``g`` would leak from one request (and one client)
+    to the next.
+    """
+
+    def start(sender, **extra) -> None:  # noqa: ANN001, ANN003
+        for name in list(g):
+            g.pop(name, None)
+
+    def end(sender, **extra) -> None:  # noqa: ANN001, ANN003
+        db.session.rollback()
+
+    request_started.connect(start, weak=False)
+    request_tearing_down.connect(end, weak=False)
+    yield
+    request_started.disconnect(start)
+    request_tearing_down.disconnect(end)
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ def _check_phone(form: FlaskForm, field: TelField) -> None:
 
 def _check_citizen_id(form: FlaskForm, field: StringField) -> None:
     value = (field.data or "").strip()
-    if value and not (value.isdigit() and len(value) in (9, 12)):
+    if value and not (value.isascii() and value.isdigit() and len(value) in (9, 12)):
         raise ValidationError(_l("A citizen ID number has 12 digits (old ID cards: 9)."))
 
 
@@ -134,9 +134,13 @@ class RegisterForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.ethnicity.choices = ethnicity_choices()
 
-    def validate_email(self, field: EmailField) -> None:
-        if self.as_journalist.data and not field.data:
-            raise ValidationError(_l("Journalists must give an e-mail address."))
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        valid = super().validate(extra_validators)
+        # Not an inline validate_email: Optional() ends the e-mail field's chain when it is empty.
+        if self.as_journalist.data and not (self.email.data or "").strip():
+            self.email.errors.append(_l("Journalists must give an e-mail address."))
+            return False
+        return valid
 
     def validate_birth_date(self, field: DateField) -> None:
         today = date.today()

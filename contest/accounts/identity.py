@@ -9,7 +9,7 @@ import re
 import unicodedata
 
 # Vietnamese mobile numbers after the 2018 renumbering: 03x, 05x, 07x, 08x, 09x + 8 digits.
-_MOBILE = re.compile(r"^(3[2-9]|5[2689]|7[06-9]|8[1-9]|9\d)\d{7}$")
+_MOBILE = re.compile(r"^(3[2-9]|5[2689]|7[06-9]|8[1-9]|9\d)\d{7}$", re.ASCII)
 _SEPARATORS = re.compile(r"[\s.\-()]")
 
 MIN_PASSWORD_LENGTH = 8
@@ -28,7 +28,9 @@ def normalize_phone(raw: str) -> str | None:
 
     Accepts ``0912 345 678``, ``0912.345.678``, ``+84 912 345 678`` and ``84912345678``.
     """
-    digits = _SEPARATORS.sub("", raw or "")
+    # NFKC turns full-width digits and plus signs (some phone keyboards) into ASCII ones, so
+    # that one number has one stored form.
+    digits = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or ""))
     if digits.startswith("+84"):
         national = digits[3:]
     elif digits.startswith("84") and len(digits) == 11:
@@ -78,8 +80,8 @@ def password_problems(password: str, *, phone: str | None = None, name: str = ""
     digits = re.sub(r"\D", "", password)
     if phone and len(digits) >= 8 and digits[-8:] == phone[-8:]:
         problems.append("is_phone")
-    plain_name = _fold(name).replace(" ", "")
-    if plain_name and len(plain_name) >= 4 and _fold(password) == plain_name:
+    plain_name = "".join(_fold(name).split())
+    if len(plain_name) >= 4 and "".join(_fold(password).split()) == plain_name:
         problems.append("is_name")
     return problems
 

@@ -56,6 +56,17 @@ def require(action: str) -> Callable[[F], F]:
     return decorator
 
 
+def may_issue_reset_link(actor: Any, target: User) -> bool:
+    """Whether ``actor`` may hand out a one-time reset link for ``target``'s account.
+
+    The link takes the account over, so an administrator's account is reset only by an
+    administrator, as only administrators grant that role.
+    """
+    if not can(actor, "users.manage"):
+        return False
+    return Role.ADMIN not in target.roles or Role.ADMIN in actor.roles
+
+
 class RoleChangeRefused(Exception):
     """A grant or revoke that the rules forbid; ``reason`` is a message key."""
 

@@ -17,6 +17,8 @@ from contest.accounts.models import Unit, UnitKind
 from contest.extensions import db
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "units.csv"
+_CODE_MAX = Unit.__table__.c.code.type.length
+_NAME_MAX = Unit.__table__.c.name.type.length
 
 
 @dataclass
@@ -52,13 +54,17 @@ def parse_units(text: str) -> list[UnitRow]:
         size_text = (record["size"] or "").strip()
         if not code or not name:
             raise UnitFileError(line, "code and name are required")
+        if len(code) > _CODE_MAX:
+            raise UnitFileError(line, f"code is longer than {_CODE_MAX} characters")
+        if len(name) > _NAME_MAX:
+            raise UnitFileError(line, f"name is longer than {_NAME_MAX} characters")
         if code in seen:
             raise UnitFileError(line, f"code {code} appears twice")
         if kind not in set(UnitKind):
             raise UnitFileError(line, f"unknown kind {kind!r}")
         if parent and parent not in seen:
             raise UnitFileError(line, f"parent {parent} must come before {code}")
-        if size_text and not size_text.isdigit():
+        if size_text and not (size_text.isascii() and size_text.isdigit()):
             raise UnitFileError(line, "size must be a whole number")
         seen.add(code)
         rows.append(UnitRow(line, code, name, kind, parent, int(size_text) if size_text else None))

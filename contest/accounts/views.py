@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
 from contest.accounts import service, tokens
@@ -34,7 +35,7 @@ from contest.accounts.forms import (
     ResetRequestForm,
 )
 from contest.accounts.identity import display_phone, normalize_email, normalize_phone
-from contest.accounts.models import User
+from contest.accounts.models import Role, User
 from contest.extensions import db, limiter
 from contest.mail import send_mail
 from contest.sms import send_sms
@@ -88,6 +89,20 @@ def reset_link(user: User, purpose: str) -> str:
     return url_for("accounts.reset_with_token", token=token, kind=purpose, _external=True)
 
 
+def _registration_clashes(form: RegisterForm) -> bool:
+    """Mark the phone and e-mail fields that belong to an existing account; True if any does."""
+    clash = False
+    phone = normalize_phone(form.phone.data or "")
+    if phone and not form.phone.errors and service.phone_taken(phone):
+        form.phone.errors.append(_("An account with this phone number already exists. "
+                                   "Log in, or reset your password."))
+        clash = True
+    if form.email.data and not form.email.errors and service.email_taken(form.email.data):
+        form.email.errors.append(_("An account with this e-mail already exists."))
+        clash = True
+    return clash
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @_limit("RATELIMIT_REGISTER")
 def register():
@@ -95,17 +110,12 @@ def register():
         return redirect(url_for("public.home"))
     form = RegisterForm()
     form.unit_id.choices = unit_choices()
-    if form.validate_on_submit():
-        phone = normalize_phone(form.phone.data)
-        clash = False
-        if service.phone_taken(phone):
-            form.phone.errors.append(_("An account with this phone number already exists. "
-                                       "Log in, or reset your password."))
-            clash = True
-        if form.email.data and service.email_taken(form.email.data):
-            form.email.errors.append(_("An account with this e-mail already exists."))
-            clash = True
-        if not clash:
+    if form.is_submitted():
+        valid = form.validate()
+        # Uniqueness is reported together with every other problem, not one submission later.
+        clash = _registration_clashes(form)
+        phone = normalize_phone(form.phone.data or "")
+        if valid and not clash:
             user = service.register(
                 service.Registration(
                     full_name=form.full_name.data,
@@ -124,7 +134,13 @@ def register():
                 ),
                 _hash_method(),
             )
-            db.session.commit()
+            try:
+                db.session.commit()
+            except IntegrityError:
+                # Two registrations with the same phone or e-mail raced; the first one won.
+                db.session.rollback()
+                _registration_clashes(form)
+                return render_template("accounts/register.html", form=form), 400
             if user.email:
                 send_verification(user)
             login_user(user)
@@ -305,7 +321,9 @@ def profile():
 @bp.post("/account/password")
 @login_required
 def change_password():
-    user: User = current_user  # type: ignore[assignment]
+    # The real object, not the proxy: login_user() below stores it as the current user, and a
+    # proxy stored there would resolve to itself.
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if not check_password_hash(user.password_hash, form.current.data):
@@ -344,6 +362,9 @@ def delete_account():
     if form.validate_on_submit():
         if not check_password_hash(user.password_hash, form.password.data):
             form.password.errors.append(_("The password is wrong."))
+        elif Role.ADMIN in user.roles and service.admin_count() <= 1:
+            form.confirm.errors.append(_("You are the last administrator. Make someone else an "
+                                         "administrator before deleting your account."))
         else:
             service.erase(user)
             db.session.commit()

@@ -11,7 +11,7 @@ from contest import audit
 from contest.accounts import service, tokens
 from contest.accounts.forms import IssueResetLinkForm, RoleForm
 from contest.accounts.models import Role, Unit, User
-from contest.accounts.policy import RoleChangeRefused, require
+from contest.accounts.policy import RoleChangeRefused, may_issue_reset_link, require
 from contest.accounts.views import reset_link
 from contest.extensions import db
 from contest.organizer import CONSOLE_LINKS
@@ -109,6 +109,8 @@ def change_role(user_id: int):
 @require("users.manage")
 def issue_reset_link(user_id: int):
     user = _user_or_404(user_id)
+    if not may_issue_reset_link(current_user, user):
+        abort(403)
     form = IssueResetLinkForm()
     reset_url = None
     if form.validate_on_submit():

@@ -82,6 +82,7 @@ def user_detail(user_id: int):
     return render_template(
         "organizer/user.html", user=user, roles=list(Role), role_form=RoleForm(),
         reset_form=IssueResetLinkForm(), reset_url=None,
+        may_reset=may_issue_reset_link(current_user, user),
     )
 
 
@@ -119,7 +120,7 @@ def issue_reset_link(user_id: int):
         db.session.commit()
     return render_template(
         "organizer/user.html", user=user, roles=list(Role), role_form=RoleForm(),
-        reset_form=form, reset_url=reset_url,
+        reset_form=form, reset_url=reset_url, may_reset=True,
     ), 400 if form.errors else 200
 
 

@@ -103,4 +103,8 @@ def load_config() -> dict:
         "SMS_CODE_MAX_TRIES": 5,
         "CONSENT_VERSION": "2026-01",
         "UPLOAD_ROOT": os.environ.get("UPLOAD_ROOT", str(INSTANCE / "uploads")),
+        # Answers may arrive this many seconds after an attempt's deadline (a slow mobile link).
+        "QUIZ_GRACE_SECONDS": int(os.environ.get("QUIZ_GRACE_SECONDS", 10)),
+        # Questions per page of a quiz paper without JavaScript; 0 puts the whole paper on one page.
+        "QUIZ_PAGE_SIZE": int(os.environ.get("QUIZ_PAGE_SIZE", 0)),
     }

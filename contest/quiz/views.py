@@ -1,5 +1,434 @@
 """Entrant side of the quizzes: start an attempt, answer, submit, see the result."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from html import unescape
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from contest import timeutil
+from contest.extensions import db
+from contest.quiz import attempts as service
+from contest.quiz import rounds
+from contest.quiz.draw import DrawError
+from contest.quiz.forms import PROFILE_FIELD_LABELS, ActionForm, parse_prediction, read_paper
+from contest.quiz.models import Attempt, AttemptStatus, Result, Round, RoundStatus
+from contest.quiz.rounds import Phase
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
+
+_TAG = re.compile(r"<[^>]+>")
+PREDICTION_ERRORS = ("prediction_required", "bad_prediction")
+
+
+def _grace() -> float:
+    return float(current_app.config.get("QUIZ_GRACE_SECONDS", service.DEFAULT_GRACE_SECONDS))
+
+
+def question_html(text: str, fmt: str = "plain") -> Markup:
+    """Question or option text as safe HTML: markup from the bank is reduced to its text."""
+    if fmt == "html":
+        text = unescape(_TAG.sub(" ", text.replace("<br>", "\n")))
+    return Markup("<br>").join(escape(line) for line in text.strip().splitlines())
+
+
+def duration(ms: int | None) -> str:
+    """A time taken, e.g. "12 min 05 s"."""
+    if ms is None:
+        return ""
+    seconds = int(ms) // 1000
+    return _("%(m)d min %(s)02d s", m=seconds // 60, s=seconds % 60)
+
+
+def clock(seconds: int) -> str:
+    return f"{seconds // 60:d}:{seconds % 60:02d}"
+
+
+def score_text(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+@bp.app_template_filter("question_html")
+def _question_html_filter(text: str, fmt: str = "plain") -> Markup:
+    return question_html(text, fmt)
+
+
+@bp.app_context_processor
+def _helpers() -> dict:
+    return {"quiz_duration": duration, "quiz_score": score_text, "quiz_clock": clock}
+
+
+def default_prediction_text() -> str:
+    return _("How many entrants will answer every question of this round correctly?")
+
+
+def refusal_message(code: str, rnd: Round, missing: list[str] | None = None) -> str:
+    if code == "not_open":
+        return _("This round has not opened yet. It opens on %(when)s.",
+                 when=_local(rnd.opens_at))
+    if code == "closed":
+        return _("This round is closed: no more attempts can be started.")
+    if code == "missing_fields":
+        names = ", ".join(str(PROFILE_FIELD_LABELS.get(f, f)) for f in missing or [])
+        return _("Before you start, complete these details in your profile: %(fields)s.",
+                 fields=names)
+    if code == "under_age":
+        return _("This round is for entrants aged %(age)d or over on %(day)s.",
+                 age=rnd.min_age or 0, day=_local_date(rnd))
+    if code == "no_attempts_left":
+        return _("You have used all %(n)d attempts allowed in this round. Your best attempt "
+                 "counts.", n=rnd.attempts_allowed)
+    if code == "draw_failed":
+        return _("The questions of this round cannot be drawn at the moment. Nothing was "
+                 "started. Please try again later or tell the organizers.")
+    return _("You cannot start this round.")
+
+
+def answer_message(code: str) -> str:
+    return {
+        "submitted": _("This attempt has already been submitted; nothing more can change."),
+        "too_late": _("Time is up: answers sent after the time limit were not accepted. The "
+                      "attempt was scored on the answers saved in time."),
+        "invalid": _("An answer did not match the questions of this attempt. Nothing was "
+                     "saved. Reload the page and try again."),
+        "prediction_required": _("Enter your prediction (a whole number) before submitting."),
+        "bad_prediction": _("Enter the prediction as a whole number, 0 or more."),
+    }.get(code, _("Your answers could not be saved."))
+
+
+def _local(value: datetime) -> str:
+    return format_datetime(value, "short")
+
+
+def _local_date(rnd: Round) -> str:
+    return format_date(rounds.age_reference_date(rnd), "short")
+
+
+def _round_or_404(round_id: int) -> Round:
+    rnd = db.session.get(Round, round_id)
+    if rnd is None or rnd.status == RoundStatus.DRAFT:
+        abort(404)
+    return rnd
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def _refused(code: str, rnd: Round, missing: list[str] | None = None, status: int = 403):
+    return render_template("quiz/refused.html", rnd=rnd, code=code,
+                           message=refusal_message(code, rnd, missing)), status
+
+
+@bp.get("/")
+def index():
+    now = timeutil.utcnow()
+    visible = db.session.execute(
+        select(Round).where(Round.status != RoundStatus.DRAFT)
+        .order_by(Round.closes_at.desc()).limit(60)
+    ).scalars().all()
+    groups: dict[Phase, list[Round]] = {Phase.RUNNING: [], Phase.UPCOMING: [], Phase.CLOSED: []}
+    for rnd in visible:
+        p = rounds.phase(rnd, now)
+        groups[Phase.CLOSED if p == Phase.PUBLISHED else p].append(rnd)
+    groups[Phase.RUNNING].sort(key=lambda r: r.closes_at)
+    groups[Phase.UPCOMING].sort(key=lambda r: r.opens_at)
+    return render_template("quiz/index.html", groups=groups, Phase=Phase,
+                           question_count=rounds.question_count)
+
+
+@bp.get("/rounds/<int:round_id>")
+def round_page(round_id: int):
+    rnd = _round_or_404(round_id)
+    now = timeutil.utcnow()
+    current = None
+    used = 0
+    reason = None
+    missing: list[str] = []
+    mine: list[Attempt] = []
+    result = None
+    if current_user.is_authenticated:
+        current = service.open_attempt(rnd, current_user.id, now, _grace())
+        db.session.commit()
+        used = service.attempts_used(rnd.id, current_user.id)
+        reason = rounds.eligibility(rnd, current_user, now, used)
+        missing = rounds.missing_fields(rnd, current_user)
+        mine = db.session.execute(
+            select(Attempt).where(Attempt.round_id == rnd.id, Attempt.user_id == current_user.id)
+            .order_by(Attempt.number)
+        ).scalars().all()
+        result = db.session.execute(
+            select(Result).where(Result.round_id == rnd.id, Result.user_id == current_user.id)
+        ).scalar_one_or_none()
+    return render_template(
+        "quiz/round.html", rnd=rnd, phase=rounds.phase(rnd, now), Phase=Phase, current=current,
+        used=used, reason=reason, missing=missing, mine=mine, result=result,
+        refusal=refusal_message(reason, rnd, missing) if reason else "",
+        question_count=rounds.question_count(rnd), form=ActionForm(),
+        prediction_text=rnd.prediction_text or default_prediction_text(),
+        profile_fields=PROFILE_FIELD_LABELS,
+    )
+
+
+@bp.post("/rounds/<int:round_id>/start")
+@login_required
+def start(round_id: int):
+    rnd = _round_or_404(round_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    now = timeutil.utcnow()
+    try:
+        attempt = service.start_attempt(rnd, current_user, now, _grace())
+        db.session.commit()
+    except service.AttemptRefused as exc:
+        db.session.rollback()
+        return _refused(exc.code, rnd, exc.missing)
+    except DrawError:
+        db.session.rollback()
+        current_app.logger.exception("draw failed for round %s", rnd.id)
+        return _refused("draw_failed", rnd, status=503)
+    except IntegrityError:  # two tabs started at once: the other tab's attempt stands
+        db.session.rollback()
+        return redirect(url_for("quiz.round_page", round_id=rnd.id))
+    return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+
+
+def _pages(count: int) -> int:
+    size = int(current_app.config.get("QUIZ_PAGE_SIZE") or 0)
+    return 1 if size <= 0 else max(1, math.ceil(count / size))
+
+
+def _page_items(items: tuple, page: int) -> tuple:
+    size = int(current_app.config.get("QUIZ_PAGE_SIZE") or 0)
+    if size <= 0:
+        return items
+    return items[(page - 1) * size: page * size]
+
+
+def _page_arg(value: str | None, pages: int) -> int:
+    try:
+        page = int(value or 1)
+    except ValueError:
+        page = 1
+    return min(max(page, 1), pages)
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int):
+    att = _own_attempt(attempt_id)
+    now = timeutil.utcnow()
+    if service.settle_if_overdue(att, now, _grace()):
+        db.session.commit()
+        flash(_("Time is up. Your attempt was scored on the answers saved in time."), "info")
+    if att.status != AttemptStatus.OPEN:
+        return redirect(url_for("quiz.attempt_result", attempt_id=att.id))
+    paper = service.paper_for(att)
+    error = request.args.get("error", "")
+    pages = _pages(len(paper.items))
+    page = _page_arg(request.args.get("page"), pages)
+    return render_template(
+        "quiz/attempt.html", att=att, rnd=att.round, paper=paper, items=_page_items(paper.items,
+                                                                                     page),
+        page=page, pages=pages, seconds_left=service.seconds_left(att, now),
+        deadline=service.effective_deadline(att), last_page=page == pages,
+        prediction_text=paper.prediction_text or default_prediction_text(),
+        prediction_error=answer_message(error) if error in PREDICTION_ERRORS else "",
+    )
+
+
+def _save_posted(att: Attempt, now: datetime) -> tuple[str | None, bool]:
+    """Save the posted page; return (refusal code or None, prediction was unreadable)."""
+    posted = read_paper(request.form)
+    if posted.malformed:
+        return "invalid", posted.prediction_error
+    prediction = service.UNSET if posted.prediction_error else posted.prediction
+    try:
+        service.save_answers(att, posted.changes, now, prediction=prediction,
+                             grace_seconds=_grace())
+        db.session.commit()
+    except service.AnswerRefused as exc:
+        db.session.rollback()
+        return exc.code, posted.prediction_error
+    return None, posted.prediction_error
+
+
+@bp.post("/attempts/<int:attempt_id>")
+@login_required
+def save(attempt_id: int):
+    att = _own_attempt(attempt_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    now = timeutil.utcnow()
+    refused, bad_prediction = _save_posted(att, now)
+    if refused in ("submitted", "too_late"):
+        flash(answer_message(refused), "error")
+        return redirect(url_for("quiz.attempt_result", attempt_id=att.id))
+    if refused:
+        abort(400)
+    page = _page_arg(request.form.get("page"), _pages(len(att.draw)))
+    action = request.form.get("action", "save")
+    if action == "next":
+        page += 1
+    elif action == "prev":
+        page -= 1
+    page = _page_arg(str(page), _pages(len(att.draw)))
+    if bad_prediction:
+        flash(_("Your answers are saved."), "success")
+        return _back_to_prediction(att, "bad_prediction")
+    flash(_("Your answers are saved."), "success")
+    return redirect(url_for("quiz.attempt", attempt_id=att.id, page=page if page > 1 else None))
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@login_required
+def submit(attempt_id: int):
+    att = _own_attempt(attempt_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    now = timeutil.utcnow()
+    refused, bad_prediction = _save_posted(att, now)
+    if refused == "invalid":
+        abort(400)
+    if bad_prediction and refused is None:
+        return _back_to_prediction(att, "bad_prediction")
+    try:
+        outcome = service.submit(att, now, grace_seconds=_grace())
+        db.session.commit()
+    except service.AnswerRefused as exc:
+        db.session.rollback()
+        if exc.code == "prediction_required":
+            return _back_to_prediction(att, exc.code)
+        flash(answer_message(exc.code), "error")
+        return redirect(url_for("quiz.attempt", attempt_id=att.id))
+    if outcome.late:
+        flash(answer_message("too_late"), "error")
+    elif outcome.already:
+        flash(_("This attempt was already submitted; it was scored once."), "info")
+    else:
+        flash(_("Your answers are submitted."), "success")
+    return redirect(url_for("quiz.attempt_result", attempt_id=att.id))
+
+
+def _back_to_prediction(att: Attempt, code: str):
+    """Back to the page with the prediction field, the problem shown next to it."""
+    last = _pages(len(att.draw))
+    return redirect(url_for("quiz.attempt", attempt_id=att.id, page=last if last > 1 else None,
+                            error=code, _anchor="prediction"))
+
+
+def _json_error(code: str, status: int, att: Attempt):
+    body = {"ok": False, "error": code, "message": answer_message(code)}
+    if code in ("submitted", "too_late"):
+        body["redirect"] = url_for("quiz.attempt_result", attempt_id=att.id)
+    return body, status
+
+
+@bp.post("/attempts/<int:attempt_id>/answers")
+def save_json(attempt_id: int):
+    """Background save of one question (or the prediction) while the entrant answers."""
+    if not current_user.is_authenticated:  # a script wants JSON, not the login page
+        return {"ok": False, "error": "login",
+                "message": _("You are logged out. Log in again: the answers saved so far "
+                             "are kept.")}, 401
+    att = _own_attempt(attempt_id)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return _json_error("invalid", 400, att)
+    changes: dict[int, list[int]] = {}
+    prediction = service.UNSET
+    try:
+        if "question" in data:
+            choices = data.get("choices") or []
+            if not isinstance(choices, list):
+                raise ValueError
+            changes[int(data["question"])] = [int(c) for c in choices]
+    except (TypeError, ValueError):
+        return _json_error("invalid", 400, att)
+    if "prediction" in data:
+        try:
+            prediction = parse_prediction(data["prediction"])
+        except ValueError:
+            return _json_error("bad_prediction", 400, att)
+    now = timeutil.utcnow()
+    try:
+        service.save_answers(att, changes, now, prediction=prediction, grace_seconds=_grace())
+        db.session.commit()
+    except service.AnswerRefused as exc:
+        db.session.rollback()
+        return _json_error(exc.code, 409 if exc.code in ("submitted", "too_late") else 400, att)
+    return {"ok": True, "seconds_left": service.seconds_left(att, now)}
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@login_required
+def attempt_result(attempt_id: int):
+    att = _own_attempt(attempt_id)
+    now = timeutil.utcnow()
+    if service.settle_if_overdue(att, now, _grace()):
+        db.session.commit()
+    if att.status == AttemptStatus.OPEN:
+        return redirect(url_for("quiz.attempt", attempt_id=att.id))
+    rnd = att.round
+    used = service.attempts_used(rnd.id, current_user.id)
+    result = db.session.execute(
+        select(Result).where(Result.round_id == rnd.id, Result.user_id == current_user.id)
+    ).scalar_one_or_none()
+    return render_template(
+        "quiz/result.html", att=att, rnd=rnd, result=result, phase=rounds.phase(rnd, now),
+        Phase=Phase, can_retry=rounds.eligibility(rnd, current_user, now, used) is None,
+        form=ActionForm(),
+    )
+
+
+@bp.get("/rounds/<int:round_id>/review")
+@login_required
+def review(round_id: int):
+    rnd = _round_or_404(round_id)
+    now = timeutil.utcnow()
+    if rounds.phase(rnd, now) not in (Phase.CLOSED, Phase.PUBLISHED):
+        return render_template("quiz/refused.html", rnd=rnd, code="review_later",
+                               message=_("The correct answers are shown after the round "
+                                         "closes, on %(when)s.", when=_local(rnd.closes_at))), 403
+    service.open_attempt(rnd, current_user.id, now, _grace())
+    db.session.commit()
+    mine = db.session.execute(
+        select(Attempt).where(Attempt.round_id == rnd.id, Attempt.user_id == current_user.id,
+                              Attempt.status == AttemptStatus.SUBMITTED)
+        .order_by(Attempt.number)
+    ).scalars().all()
+    if not mine:
+        return render_template("quiz/refused.html", rnd=rnd, code="no_attempt",
+                               message=_("You did not take part in this round.")), 404
+    result = db.session.execute(
+        select(Result).where(Result.round_id == rnd.id, Result.user_id == current_user.id)
+    ).scalar_one_or_none()
+    wanted = request.args.get("attempt", type=int)
+    by_id = {a.id: a for a in mine}
+    chosen = by_id.get(wanted) or (by_id.get(result.best_attempt_id) if result else None) \
+        or mine[-1]
+    return render_template("quiz/review.html", rnd=rnd, att=chosen, mine=mine, result=result,
+                           items=service.review_for(chosen))

@@ -1,0 +1,625 @@
+"""Taking a quiz: start an attempt, save answers as they are given, submit, score, keep results.
+
+Timing is decided on the server clock that the caller passes in as ``now``. An attempt's
+deadline is its start plus the round's time limit, never later than the round's close (also when
+the round is closed early by hand). Answers may arrive up to ``grace_seconds`` after the deadline
+(a slow mobile link); later ones are refused and the attempt is scored on what was saved in time.
+
+Concurrency. A save or submit locks the attempt row (``FOR NO KEY UPDATE`` on PostgreSQL) and
+merges only the questions it carries into the stored answers, so two tabs lose nothing; the
+status flips from open to submitted with a conditional UPDATE, so a double submit scores once.
+An entrant's :class:`~contest.quiz.models.Result` row is created with an insert that ignores a
+conflict and is otherwise updated under a row lock.
+
+The page never needs an option id or a weight: answers travel as positions in the option order
+drawn for the attempt, so neither the HTML nor the JSON says anything about the key (option ids
+follow the authoring order, in which the correct option often comes first).
+
+Functions add and flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from contest.accounts.models import User
+from contest.extensions import db
+from contest.quiz import draw, ranking, rounds
+from contest.quiz.models import (
+    Attempt,
+    AttemptStatus,
+    Option,
+    Question,
+    Result,
+    Round,
+)
+from contest.quiz.scoring import SCORE_DECIMALS, ItemKey, score_attempt
+
+__all__ = [
+    "DEFAULT_GRACE_SECONDS",
+    "MAX_PREDICTION",
+    "UNSET",
+    "AnswerRefused",
+    "AttemptRefused",
+    "Paper",
+    "PaperItem",
+    "ReviewItem",
+    "SubmitOutcome",
+    "attempts_used",
+    "close_overdue",
+    "draw_for",
+    "effective_deadline",
+    "is_overdue",
+    "merge_answers",
+    "open_attempt",
+    "paper_for",
+    "record_result",
+    "review_for",
+    "save_answers",
+    "seconds_left",
+    "settle_if_overdue",
+    "start_attempt",
+    "submit",
+]
+
+DEFAULT_GRACE_SECONDS = 10
+MAX_PREDICTION = 1_000_000_000
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()  # "no prediction sent", as opposed to None
+
+
+class AttemptRefused(Exception):
+    """An attempt may not start; ``code`` is a reason of :func:`rounds.eligibility`."""
+
+    def __init__(self, code: str, missing: Sequence[str] = ()) -> None:
+        super().__init__(code)
+        self.code = code
+        self.missing = list(missing)
+
+
+class AnswerRefused(Exception):
+    """Answers or a submission refused; nothing was changed.
+
+    Codes: ``submitted`` (the attempt is already scored), ``too_late`` (after deadline + grace),
+    ``invalid`` (an answer that the paper does not offer), ``prediction_required``,
+    ``bad_prediction``.
+    """
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+# --- timing ---------------------------------------------------------------------------------
+
+
+def effective_deadline(attempt: Attempt) -> datetime:
+    """The attempt's deadline, cut short if the round closed before it (closed early by hand)."""
+    return min(attempt.deadline_at, attempt.round.closes_at)
+
+
+def seconds_left(attempt: Attempt, now: datetime) -> int:
+    """Whole seconds until the deadline, 0 when it has passed."""
+    return max(0, math.ceil((effective_deadline(attempt) - now).total_seconds()))
+
+
+def _late(attempt: Attempt, now: datetime, grace_seconds: float) -> bool:
+    return now > effective_deadline(attempt) + timedelta(seconds=grace_seconds)
+
+
+def is_overdue(attempt: Attempt, now: datetime, grace_seconds: float) -> bool:
+    """True when the attempt is still open but nothing more can be accepted for it."""
+    return attempt.status == AttemptStatus.OPEN and _late(attempt, now, grace_seconds)
+
+
+# --- starting -------------------------------------------------------------------------------
+
+
+def attempts_used(round_id: int, user_id: int) -> int:
+    """How many attempts ``user_id`` has started in the round."""
+    return db.session.execute(
+        select(func.count()).select_from(Attempt)
+        .where(Attempt.round_id == round_id, Attempt.user_id == user_id)
+    ).scalar_one()
+
+
+def open_attempt(rnd: Round, user_id: int, now: datetime,
+                 grace_seconds: float = DEFAULT_GRACE_SECONDS) -> Attempt | None:
+    """The entrant's attempt under way in ``rnd``, scoring it first if its time ran out."""
+    attempt = db.session.execute(
+        select(Attempt).where(Attempt.round_id == rnd.id, Attempt.user_id == user_id,
+                              Attempt.status == AttemptStatus.OPEN)
+        .order_by(Attempt.number.desc()).limit(1)
+    ).scalar_one_or_none()
+    if attempt is not None and settle_if_overdue(attempt, now, grace_seconds):
+        return None
+    return attempt
+
+
+def draw_for(rnd: Round, rng: random.Random) -> list[list[Any]]:
+    """Draw one attempt's paper: ``[[question_id, [option ids in shown order]], ...]``.
+
+    Quota rounds draw from the active, non-retired questions of each quota's topics; fixed
+    rounds use their list. Raises :class:`~contest.quiz.draw.DrawError` if the bank cannot
+    supply the questions (it changed since the round was opened).
+    """
+    if rnd.selection == "fixed":
+        listed = [q.question_id for q in rnd.fixed_questions]
+        live = set(db.session.execute(
+            select(Question.id).where(Question.id.in_(listed), Question.active.is_(True),
+                                      Question.retired.is_(False))
+        ).scalars())
+        if len(live) != len(listed):
+            raise draw.DrawError("a question of the fixed list is no longer available")
+        question_ids = draw.draw_fixed(listed, rnd.shuffle_questions, rng)
+    else:
+        quotas = {q.topic_id: q.count for q in rnd.quotas}
+        question_ids = draw.draw_questions(rounds.quota_pools(quotas), quotas, rng,
+                                           shuffle=rnd.shuffle_questions)
+    options: dict[int, list[int]] = {qid: [] for qid in question_ids}
+    for option_id, question_id in db.session.execute(
+        select(Option.id, Option.question_id).where(Option.question_id.in_(question_ids))
+        .order_by(Option.question_id, Option.position, Option.id)
+    ):
+        options[question_id].append(option_id)
+    shown = draw.shuffle_options(options, rnd.shuffle_options, rng)
+    return [[qid, shown[qid]] for qid in question_ids]
+
+
+def _mark_used(question_ids: Iterable[int]) -> None:
+    """Flag drawn questions as used (edited by revision from now on)."""
+    ids = list(question_ids)
+    fresh = list(db.session.execute(
+        select(Question.id).where(Question.id.in_(ids), Question.used.is_(False))
+        # Lock in id order so that two first draws sharing questions cannot deadlock.
+        .order_by(Question.id).with_for_update(key_share=True)
+    ).scalars())
+    if fresh:
+        db.session.execute(
+            update(Question).where(Question.id.in_(fresh)).values(used=True)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def start_attempt(rnd: Round, user: User, now: datetime,
+                  grace_seconds: float = DEFAULT_GRACE_SECONDS,
+                  rng: random.Random | None = None) -> Attempt:
+    """Start an attempt, or return the one under way (an entrant has one open at a time).
+
+    Raises :class:`AttemptRefused` when :func:`rounds.eligibility` refuses, and
+    :class:`~contest.quiz.draw.DrawError` when the bank cannot supply the questions.
+    """
+    # Serialise one entrant's starts (two tabs, a double click) without touching other rows.
+    db.session.execute(
+        select(User.id).where(User.id == user.id).with_for_update(key_share=True)
+    )
+    current = open_attempt(rnd, user.id, now, grace_seconds)
+    if current is not None:
+        return current
+    used = attempts_used(rnd.id, user.id)
+    reason = rounds.eligibility(rnd, user, now, used)
+    if reason is not None:
+        raise AttemptRefused(reason, rounds.missing_fields(rnd, user))
+    rng = rng or random.Random(secrets.randbits(128))
+    paper = draw_for(rnd, rng)
+    deadline = min(now + timedelta(seconds=rnd.time_limit_seconds), rnd.closes_at)
+    attempt = Attempt(
+        round_id=rnd.id, user_id=user.id, number=used + 1, status=AttemptStatus.OPEN,
+        started_at=now, deadline_at=deadline, draw=paper, answers={},
+    )
+    attempt.round = rnd
+    db.session.add(attempt)
+    _mark_used(qid for qid, _ in paper)
+    rounds.mark_started(rnd, now)
+    db.session.flush()
+    return attempt
+
+
+# --- answering ------------------------------------------------------------------------------
+
+
+def _lock(attempt: Attempt) -> Attempt:
+    """Re-read the attempt row under a row lock, refreshing ``attempt`` in place."""
+    return db.session.execute(
+        select(Attempt).where(Attempt.id == attempt.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _chosen_ids(attempt: Attempt, question_id: int, positions: Sequence[int],
+                kinds: Mapping[int, str]) -> list[int]:
+    shown = dict((qid, opts) for qid, opts in attempt.draw).get(question_id)
+    if shown is None:
+        raise AnswerRefused("invalid")
+    if len(set(positions)) != len(positions) or \
+            any(not 0 <= p < len(shown) for p in positions):
+        raise AnswerRefused("invalid")
+    if kinds.get(question_id) != "multiple" and len(positions) > 1:
+        raise AnswerRefused("invalid")
+    return sorted(shown[p] for p in positions)
+
+
+def _kinds(attempt: Attempt) -> dict[int, str]:
+    ids = [qid for qid, _ in attempt.draw]
+    return dict(db.session.execute(
+        select(Question.id, Question.kind).where(Question.id.in_(ids))
+    ).all())
+
+
+def merge_answers(stored: Mapping[str, list[int]],
+                  changes: Mapping[int, list[int]]) -> dict[str, list[int]]:
+    """The stored answers with ``changes`` applied; an empty choice clears a question."""
+    merged = {key: list(value) for key, value in stored.items()}
+    for question_id, option_ids in changes.items():
+        if option_ids:
+            merged[str(question_id)] = list(option_ids)
+        else:
+            merged.pop(str(question_id), None)
+    return merged
+
+
+def _check_prediction(prediction: Any) -> None:
+    if prediction is UNSET or prediction is None:
+        return
+    if isinstance(prediction, bool) or not isinstance(prediction, int) or \
+            not 0 <= prediction <= MAX_PREDICTION:
+        raise AnswerRefused("bad_prediction")
+
+
+def _apply_answers(attempt: Attempt, changes: Mapping[int, Sequence[int]], prediction: Any,
+                   now: datetime) -> None:
+    kinds = _kinds(attempt) if changes else {}
+    resolved = {int(qid): _chosen_ids(attempt, int(qid), list(pos), kinds)
+                for qid, pos in changes.items()}
+    _check_prediction(prediction)
+    if resolved:
+        attempt.answers = merge_answers(attempt.answers or {}, resolved)
+    if prediction is not UNSET:
+        attempt.prediction = prediction
+    attempt.answers_saved_at = now
+
+
+def save_answers(attempt: Attempt, changes: Mapping[int, Sequence[int]], now: datetime,
+                 prediction: Any = UNSET,
+                 grace_seconds: float = DEFAULT_GRACE_SECONDS) -> Attempt:
+    """Save answers given so far; only the questions in ``changes`` are touched.
+
+    ``changes`` maps question id to the chosen positions in the option order shown for the
+    attempt (an empty list clears the question). ``prediction`` is left alone when UNSET.
+    Raises :class:`AnswerRefused` (nothing saved) when the attempt is submitted, the answers
+    are late or do not fit the paper.
+    """
+    attempt = _lock(attempt)
+    if attempt.status != AttemptStatus.OPEN:
+        raise AnswerRefused("submitted")
+    if _late(attempt, now, grace_seconds):
+        raise AnswerRefused("too_late")
+    _apply_answers(attempt, changes, prediction, now)
+    db.session.flush()
+    return attempt
+
+
+# --- submitting and scoring -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    """What a submission did: ``already`` when the attempt had been scored before (nothing
+    changed), ``late`` when the posted answers came after deadline + grace and were ignored."""
+
+    attempt: Attempt
+    already: bool = False
+    late: bool = False
+
+
+def _score(attempt: Attempt, rnd: Round) -> tuple[float, float, int, dict[str, float]]:
+    ids = [qid for qid, _ in attempt.draw]
+    questions = {
+        q.id: q for q in db.session.execute(
+            select(Question).where(Question.id.in_(ids)).options(selectinload(Question.options))
+        ).scalars()
+    }
+    items = [ItemKey(qid, questions[qid].kind,
+                     {o.id: o.fraction for o in questions[qid].options}) for qid in ids]
+    answers = {int(k): v for k, v in (attempt.answers or {}).items()}
+    result = score_attempt(items, answers, rnd.multi_scoring)
+    return (result.score, result.max_score, result.correct_count,
+            {str(k): v for k, v in result.per_question.items()})
+
+
+def _close(attempt: Attempt, submitted_at: datetime, auto: bool) -> bool:
+    """Score the (locked) attempt and flip it to submitted; False if it already was."""
+    flipped = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN)
+        .values(status=AttemptStatus.SUBMITTED)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if flipped != 1:
+        db.session.refresh(attempt)
+        return False
+    rnd = attempt.round
+    score, max_score, correct, items = _score(attempt, rnd)
+    ended = min(submitted_at, effective_deadline(attempt))
+    attempt.status = AttemptStatus.SUBMITTED
+    attempt.submitted_at = submitted_at
+    attempt.score = score
+    attempt.max_score = max_score
+    attempt.correct_count = correct
+    attempt.item_scores = items
+    attempt.time_ms = max(0, int((ended - attempt.started_at) / timedelta(milliseconds=1)))
+    attempt.auto_submitted = auto
+    db.session.flush()
+    record_result(attempt)
+    return True
+
+
+def submit(attempt: Attempt, now: datetime, changes: Mapping[int, Sequence[int]] | None = None,
+           prediction: Any = UNSET,
+           grace_seconds: float = DEFAULT_GRACE_SECONDS) -> SubmitOutcome:
+    """Submit the attempt with its last answers; idempotent.
+
+    Before the deadline the round's prediction is required (given now or saved before).
+    Within the grace after the deadline the answers are taken and a missing prediction stays
+    None. Later, the posted answers are refused and the attempt is scored on what was saved
+    (``late``). A second submission changes nothing (``already``). Raises
+    :class:`AnswerRefused` for answers that do not fit the paper or a missing prediction.
+    """
+    attempt = _lock(attempt)
+    if attempt.status != AttemptStatus.OPEN:
+        return SubmitOutcome(attempt, already=True)
+    if _late(attempt, now, grace_seconds):
+        _close(attempt, effective_deadline(attempt), auto=True)
+        return SubmitOutcome(attempt, late=True)
+    given = attempt.prediction if prediction is UNSET else prediction
+    if attempt.round.prediction_enabled and given is None and \
+            now <= effective_deadline(attempt):
+        raise AnswerRefused("prediction_required")
+    _apply_answers(attempt, changes or {}, prediction, now)
+    closed = _close(attempt, now, auto=False)
+    return SubmitOutcome(attempt, already=not closed)
+
+
+def settle_if_overdue(attempt: Attempt, now: datetime,
+                      grace_seconds: float = DEFAULT_GRACE_SECONDS) -> bool:
+    """Score an attempt left open past its deadline (+ grace) as it stands; True if it did.
+
+    It counts as submitted at its deadline: when it is noticed must not change the ranking.
+    """
+    if not is_overdue(attempt, now, grace_seconds):
+        return False
+    attempt = _lock(attempt)
+    if not is_overdue(attempt, now, grace_seconds):
+        return False
+    return _close(attempt, effective_deadline(attempt), auto=True)
+
+
+def close_overdue(now: datetime, round_id: int | None = None, *,
+                  grace_seconds: float = DEFAULT_GRACE_SECONDS, limit: int | None = None) -> int:
+    """Score every attempt left open past its deadline (+ grace); return how many.
+
+    With ``round_id``, only that round's. ``limit`` caps one batch (the CLI commits per batch).
+    Attempts another transaction is saving or submitting at this moment are skipped: that
+    transaction settles them itself. Run it at least ``grace_seconds`` after a round's close
+    before finalising the round.
+    """
+    cutoff = now - timedelta(seconds=grace_seconds)
+    query = (
+        select(Attempt).join(Round, Attempt.round_id == Round.id)
+        .where(Attempt.status == AttemptStatus.OPEN,
+               or_(Attempt.deadline_at < cutoff, Round.closes_at < cutoff))
+        .order_by(Attempt.id)
+        .with_for_update(of=Attempt, skip_locked=True, key_share=True)
+    )
+    if round_id is not None:
+        query = query.where(Attempt.round_id == round_id)
+    if limit is not None:
+        query = query.limit(limit)
+    count = 0
+    for attempt in db.session.execute(query).scalars().all():
+        if is_overdue(attempt, now, grace_seconds) and \
+                _close(attempt, effective_deadline(attempt), auto=True):
+            count += 1
+    return count
+
+
+def _as_result(attempt_id: int, user_id: int, score: float, max_score: float, time_ms: int,
+               submitted_at: datetime) -> ranking.AttemptResult:
+    return ranking.AttemptResult(attempt_id, user_id, score, max_score, time_ms, submitted_at)
+
+
+def _insert_ignoring_conflict(values: dict[str, Any]) -> bool:
+    """INSERT the result row unless the (round, user) row exists; True if inserted."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the supported databases are the two above
+        exists = db.session.execute(
+            select(Result.id).where(Result.round_id == values["round_id"],
+                                    Result.user_id == values["user_id"])
+        ).first()
+        if exists:
+            return False
+        db.session.add(Result(**values))
+        db.session.flush()
+        return True
+    stmt = insert(Result).values(**values).on_conflict_do_nothing(
+        index_elements=["round_id", "user_id"]
+    )
+    return db.session.execute(stmt).rowcount == 1
+
+
+def record_result(attempt: Attempt) -> Result:
+    """Create or update the entrant's result in the round from a just-scored attempt.
+
+    The result follows the best submitted attempt (:func:`ranking.better`: higher score, then
+    shorter time, then earlier submission) and carries its prediction; ``attempts_count``
+    counts submitted attempts. Safe when two attempts of one entrant are submitted at once.
+    """
+    user = db.session.get(User, attempt.user_id)
+    unit_id = user.unit_id if user else None
+    perfect = round(attempt.score, SCORE_DECIMALS) == round(attempt.max_score, SCORE_DECIMALS)
+    values = dict(
+        round_id=attempt.round_id, user_id=attempt.user_id, unit_id=unit_id,
+        best_attempt_id=attempt.id, attempts_count=1, score=attempt.score,
+        max_score=attempt.max_score, time_ms=attempt.time_ms,
+        submitted_at=attempt.submitted_at, prediction=attempt.prediction, perfect=perfect,
+        excluded=False, exclusion_reason="", tied=False,
+    )
+    inserted = _insert_ignoring_conflict(values)
+    result = db.session.execute(
+        select(Result).where(Result.round_id == attempt.round_id,
+                             Result.user_id == attempt.user_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if inserted:
+        return result
+    result.attempts_count = db.session.execute(
+        select(func.count()).select_from(Attempt)
+        .where(Attempt.round_id == attempt.round_id, Attempt.user_id == attempt.user_id,
+               Attempt.status == AttemptStatus.SUBMITTED)
+    ).scalar_one()
+    result.unit_id = unit_id
+    new = _as_result(attempt.id, attempt.user_id, attempt.score, attempt.max_score,
+                     attempt.time_ms, attempt.submitted_at)
+    best = _as_result(result.best_attempt_id, result.user_id, result.score, result.max_score,
+                      result.time_ms, result.submitted_at)
+    if result.best_attempt_id != attempt.id and ranking.better(new, best):
+        result.best_attempt_id = attempt.id
+        result.score = attempt.score
+        result.max_score = attempt.max_score
+        result.time_ms = attempt.time_ms
+        result.submitted_at = attempt.submitted_at
+        result.prediction = attempt.prediction
+        result.perfect = perfect
+    db.session.flush()
+    return result
+
+
+# --- what the pages show --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaperItem:
+    """One question as the entrant sees it: no weights, no option ids."""
+
+    number: int
+    question_id: int
+    kind: str
+    text: str
+    text_format: str
+    options: tuple[str, ...]  # option texts in the drawn order; answers are their positions
+    chosen: frozenset[int]  # chosen positions
+
+
+@dataclass(frozen=True)
+class Paper:
+    attempt_id: int
+    items: tuple[PaperItem, ...]
+    prediction: int | None
+    prediction_enabled: bool
+    prediction_text: str  # "" means the default wording
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for item in self.items if item.chosen)
+
+
+def _questions(ids: Sequence[int], with_options: bool = True) -> dict[int, Question]:
+    query = select(Question).where(Question.id.in_(ids))
+    if with_options:
+        query = query.options(selectinload(Question.options))
+    return {q.id: q for q in db.session.execute(query).scalars()}
+
+
+def paper_for(attempt: Attempt) -> Paper:
+    """The attempt's paper in its drawn order, with the answers saved so far."""
+    ids = [qid for qid, _ in attempt.draw]
+    questions = _questions(ids)
+    answers = attempt.answers or {}
+    items = []
+    for number, (qid, shown) in enumerate(attempt.draw, start=1):
+        question = questions[qid]
+        text_of = {o.id: o.text for o in question.options}
+        chosen = set(answers.get(str(qid), []))
+        items.append(PaperItem(
+            number=number, question_id=qid, kind=question.kind, text=question.text,
+            text_format=question.text_format,
+            options=tuple(text_of.get(oid, "") for oid in shown),
+            chosen=frozenset(pos for pos, oid in enumerate(shown) if oid in chosen),
+        ))
+    rnd = attempt.round
+    return Paper(attempt.id, tuple(items), attempt.prediction, rnd.prediction_enabled,
+                 rnd.prediction_text or "")
+
+
+@dataclass(frozen=True)
+class ReviewOption:
+    text: str
+    chosen: bool
+    correct: bool  # part of the key: a positive weight
+    fraction: float
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A question after the round: the entrant's answer beside the key, and why."""
+
+    number: int
+    kind: str
+    text: str
+    text_format: str
+    options: tuple[ReviewOption, ...]
+    points: float
+    full: bool
+    explanation: str
+    source: str
+
+
+def _in_key(kind: str, fraction: float) -> bool:
+    # Multiple answers: every option with a positive weight; otherwise the full-mark option.
+    return fraction > 0 if kind == "multiple" else fraction >= 1 - 1e-6
+
+
+def review_for(attempt: Attempt) -> list[ReviewItem]:
+    """The submitted attempt with the correct answers; only for a round that has closed."""
+    ids = [qid for qid, _ in attempt.draw]
+    questions = _questions(ids)
+    answers = attempt.answers or {}
+    scores = attempt.item_scores or {}
+    items = []
+    for number, (qid, shown) in enumerate(attempt.draw, start=1):
+        question = questions[qid]
+        by_id = {o.id: o for o in question.options}
+        chosen = set(answers.get(str(qid), []))
+        options = tuple(
+            ReviewOption(by_id[oid].text, oid in chosen,
+                         _in_key(question.kind, by_id[oid].fraction), by_id[oid].fraction)
+            for oid in shown if oid in by_id
+        )
+        points = float(scores.get(str(qid), 0.0))
+        items.append(ReviewItem(
+            number=number, kind=question.kind, text=question.text,
+            text_format=question.text_format, options=options, points=points,
+            full=points >= 1.0 - 1e-9, explanation=question.explanation or "",
+            source=question.source or "",
+        ))
+    return items

@@ -1,0 +1,1 @@
+"""Judging: rubrics, judge assignment, score aggregation and reliability for writing contests."""

@@ -17,6 +17,7 @@ from contest.accounts.models import Role, Unit, User, UserRole
 from contest.accounts.units import DEFAULT_FILE, load_units, parse_units
 from contest.extensions import db
 from contest.quiz.demo import load as load_quiz_demo
+from contest.writing.demo import load as load_writing_demo
 from contest.timeutil import utcnow
 
 DEMO_PASSWORD = "demo-binhdang-2026"  # noqa: S105 - printed for the local demo
@@ -71,6 +72,7 @@ def load_demo(echo: Callable[[str], None]) -> None:
                 user.role_rows.append(UserRole(role=role))
     db.session.flush()
     load_quiz_demo(echo)
+    load_writing_demo(echo)
     db.session.commit()
     echo("")
     echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")

@@ -1,0 +1,214 @@
+"""Messages for the problems of writing-contest entries, in the reader's language.
+
+Shared by the journalist's pages and the organizer console: a problem's ``code`` picks the
+message and its ``params`` fill it in (dates and times shown in the campaign's time zone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from contest.writing import files
+from contest.writing.eligibility import Problem
+
+UPLOAD_DETECTED = {
+    "executable": _l("It is a program, not a document or a media file."),
+    "legacy_office": _l("It is an old Word or Excel file: save it as DOCX or PDF first."),
+    "zip": _l("It is a ZIP archive: upload the files inside it instead."),
+}
+
+ZIP_BOMB_REASONS = {
+    "entries": _l("it contains far too many parts"),
+    "size": _l("it would unpack to far more than any document needs"),
+    "ratio": _l("it is compressed far more than a real document can be"),
+}
+
+# The warnings of contest.writing.files, written out so that the catalogue extraction sees them.
+CLEAN_WARNINGS = {
+    files.WARN_AUDIO_VIDEO: _l("Metadata of audio and video files is not checked."),
+    files.WARN_DAMAGED: _l(
+        "The file could not be read to remove its metadata; it may be damaged. "
+        "Judges will not get a cleaned copy."
+    ),
+    files.WARN_ENCRYPTED: _l(
+        "The PDF is encrypted, so its metadata could not be removed. "
+        "Judges will not get a cleaned copy."
+    ),
+    files.WARN_DOCX_REVIEW: _l(
+        "The document contains comments or tracked changes, which may show their authors' "
+        "names; they were not removed."
+    ),
+}
+
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "withdrawn": _l("Withdrawn"),
+    "disqualified": _l("Disqualified"),
+}
+
+PHASE_LABELS = {
+    "upcoming": _l("Not open yet"),
+    "open": _l("Open for entries"),
+    "closed": _l("Closed"),
+}
+
+MEDIUM_LABELS = {
+    "print": _l("Print"),
+    "online": _l("Online"),
+    "radio": _l("Radio"),
+    "tv": _l("Television"),
+    "photo": _l("Press photo"),
+    "other": _l("Other"),
+}
+
+# Labels of the problem fields, for the summary at the top of a form.
+FIELD_LABELS = {
+    "category_id": _l("Category"),
+    "title": _l("Title"),
+    "outlet": _l("Published by"),
+    "published_on": _l("Publication date"),
+    "url": _l("Link"),
+    "pen_name": _l("Pen name"),
+    "summary": _l("Summary"),
+    "body": _l("Text"),
+    "word_count": _l("Text"),
+    "parts": _l("Series"),
+    "coauthors": _l("Co-authors"),
+    "prior_award": _l("Other awards"),
+    "files": _l("Files"),
+    "reason": _l("Reason for the change"),
+}
+
+
+def _fmt(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return format_datetime(value, "short")
+    if isinstance(value, date):
+        return format_date(value, "short")
+    return value
+
+
+def _messages() -> dict[str, Callable[[dict[str, Any]], str]]:
+    return {
+        # the submission window
+        "not_open_yet": lambda p: _("Entries are accepted from %(opens_at)s.", **p),
+        "closed": lambda p: _("The deadline has passed (%(closes_at)s); entries can no longer "
+                              "be submitted or changed.", **p),
+        "deadline_passed": lambda p: _("The deadline has passed (%(closes_at)s). Only the "
+                                       "organizers can change the entry now.", **p),
+        # who enters
+        "cap_reached": lambda p: _("%(name)s already has %(count)s submitted entries in this "
+                                   "contest; the limit is %(cap)s per author, co-authored "
+                                   "entries included.", **p),
+        "jury_member": lambda p: _("A member of the jury is among the authors; jury members "
+                                   "may not enter this contest."),
+        # publication and series
+        "publication_missing": lambda p: _("Enter the date the work was published."),
+        "publication_outside": lambda p: _("The work was published on %(published_on)s; it must "
+                                           "have been published between %(from_date)s and "
+                                           "%(to_date)s.", **p),
+        "series_not_allowed": lambda p: _("This category does not accept series."),
+        "too_few_parts": lambda p: _("A series has at least %(min)s parts; this one has "
+                                     "%(count)s.", **p),
+        "too_many_parts": lambda p: _("A series has at most %(max)s parts in this category; "
+                                      "this one has %(count)s.", **p),
+        "series_outside_window": lambda p: _("At least two thirds of the parts of a series must "
+                                              "have been published between %(from_date)s and "
+                                              "%(to_date)s: %(needed)s of %(count)s, but only "
+                                              "%(inside)s were.", **p),
+        # the category's requirements
+        "words_too_few": lambda p: _("The text has %(words)s words; this category needs at "
+                                     "least %(min)s.", **p),
+        "words_too_many": lambda p: _("The text has %(words)s words; this category allows at "
+                                      "most %(max)s.", **p),
+        "file_required": lambda p: _("This category needs a file of the work."),
+        "link_required": lambda p: _("This category needs a link to the published work."),
+        "text_missing": lambda p: _("Paste the text of the work or upload it as a file."),
+        "files_not_accepted": lambda p: _("This category does not accept %(kinds)s files; "
+                                          "remove them or choose another category.", **p),
+        "too_many_files": lambda p: _("This category takes at most %(max)s files; the entry "
+                                      "has %(count)s.", **p),
+        "prior_award_not_allowed": lambda p: _("This contest does not accept works that have "
+                                               "already won another award."),
+        "prior_award_unnamed": lambda p: _("Say which award the work won, who gave it and "
+                                           "when."),
+        # single fields
+        "unreadable": lambda p: _("This could not be read; check what you entered."),
+        "category_missing": lambda p: _("Choose a category of this contest."),
+        "too_long": lambda p: _("This is too long: at most %(max)s characters.", **p),
+        "url_invalid": lambda p: _("Enter a full web address starting with http:// or "
+                                   "https://."),
+        "body_format_invalid": lambda p: _("Choose the format of the text."),
+        "title_missing": lambda p: _("Enter the title of the work."),
+        "outlet_missing": lambda p: _("Enter where the work was published."),
+        "part_title_missing": lambda p: _("Part %(number)s: enter its title.", **p),
+        "part_date_missing": lambda p: _("Part %(number)s: enter its publication date.", **p),
+        "part_url_invalid": lambda p: _("Part %(number)s: enter a full web address starting "
+                                        "with http:// or https://.", **p),
+        "coauthor_name_missing": lambda p: _("Co-author %(number)s: enter the name.", **p),
+        "coauthor_email_missing": lambda p: _("Co-author %(number)s: enter the e-mail "
+                                              "address.", **p),
+        "coauthor_email_invalid": lambda p: _("Co-author %(number)s: this is not an e-mail "
+                                              "address.", **p),
+        "coauthor_is_author": lambda p: _("Co-author %(number)s: that is your own e-mail "
+                                          "address; list only the other authors.", **p),
+        "coauthor_repeated": lambda p: _("Co-author %(number)s is listed twice.", **p),
+        # actions
+        "entry_closed": lambda p: _("This entry has been withdrawn or disqualified and cannot "
+                                    "be changed."),
+        "not_allowed": lambda p: _("You may not do this with this entry."),
+        "reason_required": lambda p: _("The deadline has passed: say why the entry is "
+                                       "changed."),
+        "not_a_draft": lambda p: _("Only a draft can be submitted; this entry is already "
+                                   "submitted or withdrawn."),
+        "not_submitted": lambda p: _("Only a submitted entry can be disqualified."),
+        "file_missing": lambda p: _("This file is not part of the entry."),
+        # uploads
+        "upload_empty": lambda p: _("%(name)s is empty.", **p),
+        "upload_too_large": lambda p: _("%(name)s is larger than %(limit_mb)s MB, the limit of "
+                                        "this category.", **p),
+        "upload_unknown_kind": lambda p: " ".join(filter(None, [
+            _("%(name)s is not a file this category accepts (%(accepted)s).", **p),
+            str(UPLOAD_DETECTED.get(p.get("detected", ""), "")),
+        ])),
+        "upload_name_mismatch": lambda p: _("%(name)s is a %(kind_label)s file; its name must "
+                                            "end in %(extensions)s.", **p),
+        "upload_kind_not_accepted": lambda p: _("%(name)s is a %(kind_label)s file; this "
+                                                "category accepts %(accepted)s.", **p),
+        "upload_zip_bomb": lambda p: _("%(name)s was refused: %(reason)s.", name=p["name"],
+                                       reason=ZIP_BOMB_REASONS.get(p.get("reason", ""),
+                                                                   ZIP_BOMB_REASONS["size"])),
+        "upload_too_many_files": lambda p: _("%(name)s was not added: an entry of this category "
+                                             "has at most %(max_files)s files.", **p),
+    }
+
+
+def problem_message(problem: Problem) -> str:
+    """The problem said in the reader's language."""
+    params = {key: _fmt(value) for key, value in problem.params.items()}
+    params.setdefault("name", "")
+    make = _messages().get(problem.code)
+    if make is None:
+        return _("This entry cannot be accepted as it is (%(code)s).", code=problem.code)
+    try:
+        return make(params)
+    except (KeyError, TypeError, ValueError):
+        return _("This entry cannot be accepted as it is (%(code)s).", code=problem.code)
+
+
+def field_messages(problems: Iterable[Problem]) -> dict[str | None, list[str]]:
+    """Messages grouped by the field they belong to (``None``: the entry as a whole)."""
+    grouped: dict[str | None, list[str]] = {}
+    for problem in problems:
+        field = "body" if problem.field == "word_count" else problem.field
+        message = problem_message(problem)
+        if message not in grouped.setdefault(field, []):
+            grouped[field].append(message)
+    return grouped

@@ -1,25 +1,34 @@
 """Assigning K judges to every entry of a panel, with balanced loads and no conflicts.
 
-The assignment is a minimum-cost flow in this network:
+The assignment is a minimum-cost maximum flow (OR-Tools' ``SimpleMinCostFlow``) in this
+network:
 
-* source -> judge: one unit arc per further entry the judge may take, costing the judge's
-  total load after taking it (L0 + 1, L0 + 2, ... where L0 is the load the judge already
-  has). The marginal cost rises with the load, so the total cost is a strictly convex
-  function of each judge's load and the cheapest flow spreads the work as evenly as the
-  conflicts and caps allow (see "Balance" below);
+* source -> judge: one unit arc per further entry the judge may take; the i-th extra entry
+  of a judge already at load L costs L + i. The marginal cost rises with the load, so the
+  total cost is a strictly convex function of each judge's load and the cheapest flow
+  spreads the work as evenly as the conflicts and caps allow (see "Balance" below). A judge
+  at their cap has no such arc;
 * judge -> entry: capacity 1, cost 0, absent where the judge declared a conflict with the
   entry or already holds it, so an entry's judges are always distinct and never conflicted;
-* entry -> sink: capacity K minus the judges the entry already has.
+* entry -> sink: one unit arc per missing place; filling the p-th missing place of an entry
+  that already has h judges costs h + p. This too is convex, so filling an entry's first
+  missing place is cheaper than its later ones and, when places must stay empty, they are
+  spread (many entries with K - 1 judges rather than some with none).
 
-A flow of K x (number of entries) gives every entry K distinct judges. When no such flow
-exists the network also has, for every entry, "shortfall" arcs from the source straight to
-the entry whose costs are larger than any real arc's, so the solver still returns the
-largest possible real assignment (it leaves a place empty only when no flow can fill it)
-and the entries left short are named in :attr:`Assignment.unassignable` with a
-:class:`Reason`. An entry's second empty place costs more than its first, so missing places
-are spread (many entries with K - 1 judges rather than some with none). Which of several
-interchangeable entries is left short is the solver's deterministic choice; the remedy is
-more judges or higher caps, which the reasons point to.
+``solve_max_flow_with_min_cost`` sends as many units as the network allows, so an
+infeasible instance still gets the largest possible assignment, and among the largest
+ones the cheapest. The entries left short are named in :attr:`Assignment.unassignable`
+with a :class:`Reason`; the remedy is more judges or higher caps, which the reasons point
+to. Which of several interchangeable entries is left short is the solver's deterministic
+choice.
+
+The two sides never trade off against each other, so neither needs a larger weight: two
+maximum flows differ by cycles of the residual network, and a cycle through both the
+source and the sink would contain an augmenting path, which a maximum flow has none of.
+Each cycle therefore moves load between judges or places between entries, never both, and
+with separable convex costs no cycle can lower either side of the cheapest maximum flow: it
+is at once the cheapest for the judges and for the entries (the brute-force test checks
+both).
 
 Balance: the judges' load vectors over all largest assignments are the integer points of a
 base polyhedron (flows in a bipartite network), and minimising a separable strictly convex
@@ -27,25 +36,8 @@ cost over such a set gives its "decreasingly minimal" element, which is also inc
 maximal (Frank and Murota): no largest assignment has a smaller maximum load or a larger
 minimum load. So whenever some assignment has loads that differ by at most one, the
 returned one does too. The unit tests check this against brute force on small random
-instances and on random panels of 1,000 entries.
-
-How it is solved: networkx's network simplex needs tens of seconds on 1,000 entries x 40
-judges (about 40,000 judge -> entry arcs, and gunicorn gives a request 30 s), so
-:func:`assign` tries two exact shortcuts first and uses the simplex only when both decline:
-
-1. Ignoring conflicts, the cheapest loads are known in closed form (fill every judge up to a
-   common level, respecting existing loads and caps; likewise spread any empty places over
-   entries). If one max-flow computation with lower bounds (networkx preflow-push) can
-   realise a flow within those bounds, that flow costs the least any flow could: it is a
-   minimum-cost flow of the full network. This is the usual case (well under a second).
-2. When conflicts force uneven loads (entries only a few judges may take), successive
-   shortest augmenting paths, specialised to this network where only the source arcs cost
-   anything, fill one place at a time (about a second and a half at the size above).
-3. When some places cannot be filled and not for the simple reasons handled in 1 (caps run
-   out unevenly), the network simplex decides which entries go short: exact, fast on
-   panels of a few hundred entries, slow on the largest.
-
-The unit tests check that every path reaches the network simplex's cost.
+instances, and on larger ones check that no exchange of entries along a chain of judges
+could lower the cost.
 
 Sub-panels: a preliminary round judged in sub-panels by medium (print, radio, TV ...) is
 solved by calling :func:`assign` once per panel, with that panel's entries and judges.
@@ -58,14 +50,12 @@ stay in ``existing``; only the missing places are filled.
 
 from __future__ import annotations
 
-import math
-from collections import deque
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-import networkx as nx
-from networkx.algorithms.flow import preflow_push
+import numpy as np
+from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 __all__ = [
     "REASON_CAPACITY",
@@ -197,7 +187,6 @@ def assign(
     # and only for a judge with room left.
     candidates: list[list[int]] = [[] for _ in judges]
     open_judges = [(j, judge) for j, judge in enumerate(judges) if remaining[judge] != 0]
-    reachable = [0] * len(entries)
     for e, entry in enumerate(entries):
         if not need[entry]:
             continue
@@ -205,19 +194,13 @@ def assign(
         for j, judge in open_judges:
             if judge not in have and (judge, entry) not in conflict_set:
                 candidates[j].append(e)
-                reachable[e] += 1
     usable = []
     for j, judge in enumerate(judges):
         cap = remaining[judge]
         usable.append(len(candidates[j]) if cap is None else min(cap, len(candidates[j])))
-    # An entry can never receive more judges than it has arcs from, so lowering its demand to
-    # that number changes neither the best flow nor its cost, and lets the fast path below
-    # work on instances where a heavily conflicted entry cannot be filled.
-    places = [min(need[entry], reachable[e]) for e, entry in enumerate(entries)]
 
     new_by_index = _solve(
-        k,
-        places,
+        [need[entry] for entry in entries],
         [min(k, len(held[entry])) for entry in entries],
         [loads[judge] for judge in judges],
         usable,
@@ -254,275 +237,73 @@ def _reject_duplicates(items: Sequence[Hashable], what: str) -> None:
 
 
 def _solve(
-    k: int,
     need: Sequence[int],
     held: Sequence[int],
     loads: Sequence[int],
     usable: Sequence[int],
     candidates: Sequence[Sequence[int]],
 ) -> dict[int, list[int]]:
-    """Find a minimum-cost flow; return the new judges (indices) per entry index.
+    """Solve the network of the module docstring; return the new judges (indices) per entry.
 
     Everything here works on indices: judge j is ``judges[j]``, entry e is ``entries[e]``.
-    ``need[e]`` is how many more judges entry e can get (already capped at the judges it has
-    arcs from), ``held[e]`` how many it has, ``loads[j]`` judge j's current load,
-    ``usable[j]`` how many more entries judge j can take, ``candidates[j]`` the entries
-    judge j may take.
+    ``need[e]`` is how many more judges entry e should get, ``held[e]`` how many it has,
+    ``loads[j]`` judge j's current load, ``usable[j]`` how many more entries judge j can
+    take, ``candidates[j]`` the entries judge j may take.
     """
-    if not loads or sum(need) == 0:
+    n_judges = len(loads)
+    if not n_judges or sum(need) == 0:
         return {}
-    found = _solve_by_max_flow(need, held, loads, usable, candidates)
-    if found is None:
-        found = _solve_by_shortest_paths(need, loads, usable, candidates)
-    if found is None:
-        found = _solve_by_network_simplex(k, need, held, loads, usable, candidates)
-    return found
+    # Nodes: 0 is the source, 1 the sink, then the judges, then the entries.
+    source, sink, first_judge, first_entry = 0, 1, 2, 2 + n_judges
 
+    # source -> judge j: unit arcs costing loads[j] + 1, loads[j] + 2, ...
+    judge_nodes, judge_costs = _unit_arcs(first_judge, loads, usable)
+    # judge -> entry: capacity 1, cost 0.
+    pair_judge = np.repeat(np.arange(n_judges), [len(c) for c in candidates])
+    pair_entry = np.fromiter((e for c in candidates for e in c), dtype=np.int64)
+    # entry -> sink: unit arcs costing held[e] + 1, held[e] + 2, ... (the count after filling).
+    entry_nodes, entry_costs = _unit_arcs(first_entry, held, need)
 
-def _water_levels(
-    total: int, floors: Sequence[int], room: Sequence[int]
-) -> tuple[list[int], list[int]]:
-    """Bounds (low, high) on the units each item gets in the cheapest spread of ``total``.
+    tails = np.concatenate(
+        [np.full(len(judge_nodes), source), first_judge + pair_judge, entry_nodes]
+    )
+    heads = np.concatenate(
+        [judge_nodes, first_entry + pair_entry, np.full(len(entry_nodes), sink)]
+    )
+    costs = np.concatenate([judge_costs, np.zeros(len(pair_judge), np.int64), entry_costs])
 
-    Item i already stands at ``floors[i]`` and can take up to ``room[i]`` more units; each
-    further unit costs the level it brings the item to (judges: the load; entries, for
-    places left empty: the missing count, which is the same thing seen from the top). The
-    cheapest way to hand out ``total`` units is then to fill items up to a common level:
-    with the smallest level L that fits, every item ends at L or L - 1, or at its room, or
-    where it stood if that was above L. Any split inside these bounds that adds up to
-    ``total`` has the same, least, cost.
-    """
-    def spread(level: int) -> list[int]:
-        return [min(max(level - floor, 0), cap) for floor, cap in zip(floors, room, strict=True)]
+    flow = SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), np.ones(len(tails), np.int64), costs
+    )
+    total = int(sum(need))
+    flow.set_nodes_supplies(
+        np.array([source, sink], np.int32), np.array([total, -total], np.int64)
+    )
+    status = flow.solve_max_flow_with_min_cost()
+    if status != SimpleMinCostFlow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed with status {status!r}")
 
-    low_level = 0
-    high_level = max((floor + cap for floor, cap in zip(floors, room, strict=True)), default=0)
-    while low_level < high_level:
-        mid = (low_level + high_level) // 2
-        if sum(spread(mid)) >= total:
-            high_level = mid
-        else:
-            low_level = mid + 1
-    return spread(low_level - 1), spread(low_level)
-
-
-def _solve_by_max_flow(
-    need: Sequence[int],
-    held: Sequence[int],
-    loads: Sequence[int],
-    usable: Sequence[int],
-    candidates: Sequence[Sequence[int]],
-) -> dict[int, list[int]] | None:
-    """Realise the conflict-free optimum with one max flow, or return None if it cannot be.
-
-    Without conflicts the network's cost separates into the judges' side and the entries'
-    side, and each is cheapest at the bounds of :func:`_water_levels` for a flow of value
-    ``target`` (the most the needs and the caps allow). A flow of that value inside both
-    sets of bounds therefore costs the least any flow could: it is a minimum-cost flow of
-    the real network. Finding one is a flow with lower bounds, reduced in the textbook way
-    to a single max flow from a super source to a super sink: it exists exactly when that
-    max flow saturates the super source. About a second on 1,000 entries x 40 judges, where
-    the network simplex takes tens of seconds, so it is tried first.
-    """
-    n_judges = len(loads)
-    target = min(sum(need), sum(usable))
-    judge_low, judge_high = _water_levels(target, loads, usable)
-    entry_low, entry_high = _water_levels(target, held, need)
-    # Node names: judges 0..n_judges-1, entry e is n_judges + e; the rest are negative.
-    source, sink, super_source, super_sink = -1, -2, -3, -4
-    base = n_judges
-
-    graph = nx.DiGraph()
-    graph.add_nodes_from((super_source, super_sink))
-    # Arc source -> judge j carries between judge_low[j] and judge_high[j]: its lower bound
-    # becomes a supply at j and a demand at the source, its capacity the difference. Same
-    # for entry -> sink, and for the sink -> source return arc fixed at exactly ``target``.
-    if target > sum(judge_low):
-        graph.add_edge(super_source, source, capacity=target - sum(judge_low))
-    if target > sum(entry_low):
-        graph.add_edge(sink, super_sink, capacity=target - sum(entry_low))
-    for j in range(n_judges):
-        if judge_low[j]:
-            graph.add_edge(super_source, j, capacity=judge_low[j])
-        if judge_high[j] > judge_low[j]:
-            graph.add_edge(source, j, capacity=judge_high[j] - judge_low[j])
-        graph.add_edges_from(((j, base + e) for e in candidates[j]), capacity=1)
-    for e in range(len(need)):
-        if entry_low[e]:
-            graph.add_edge(base + e, super_sink, capacity=entry_low[e])
-        if entry_high[e] > entry_low[e]:
-            graph.add_edge(base + e, sink, capacity=entry_high[e] - entry_low[e])
-    value, flow = nx.maximum_flow(graph, super_source, super_sink, flow_func=preflow_push)
-    if value < target:
-        return None
+    pair_arcs = arcs[len(judge_nodes) : len(judge_nodes) + len(pair_judge)]
+    used = np.flatnonzero(flow.flows(pair_arcs))
     result: dict[int, list[int]] = {}
-    for j in range(n_judges):
-        for node, units in flow.get(j, {}).items():
-            if units:
-                result.setdefault(node - base, []).append(j)
+    for j, e in zip(pair_judge[used].tolist(), pair_entry[used].tolist(), strict=True):
+        result.setdefault(e, []).append(j)
     return result
 
 
-def _solve_by_shortest_paths(
-    need: Sequence[int],
-    loads: Sequence[int],
-    usable: Sequence[int],
-    candidates: Sequence[Sequence[int]],
-) -> dict[int, list[int]] | None:
-    """Successive shortest paths, one place at a time; None as soon as a place cannot be filled.
-
-    Used when conflicts make the even spread impossible but every place can still be filled.
-    Places are added one by one; the flow so far is a minimum-cost flow for the places added,
-    and the cheapest way to fill the next place of entry e is the cheapest augmenting path
-    ending at e. Judge -> entry arcs cost nothing, so that path costs (load + 1) of the judge
-    it starts from: the least-loaded judge that can reach e through a chain of hand-overs
-    (j takes e1 from j2, j2 takes e2 from j3, ..., the last one takes e). A breadth-first
-    search backwards from e finds it, stopping early at a judge as lightly loaded as any.
-    Augmenting along a shortest path keeps the flow minimum-cost, so the result is exact.
-    When some place cannot be reached at all, which entries should go short is a question
-    of cost too, and the network simplex answers it instead.
-    """
-    n_judges = len(loads)
-    load = list(loads)
-    room = list(usable)
-    eligible: list[list[int]] = [[] for _ in need]
-    for j, entries in enumerate(candidates):
-        for e in entries:
-            eligible[e].append(j)
-    holds: list[set[int]] = [set() for _ in range(n_judges)]  # new entries per judge
-    on: list[set[int]] = [set() for _ in need]  # new judges per entry
-    for e, places in enumerate(need):
-        for _ in range(places):
-            open_loads = [load[j] for j in range(n_judges) if room[j] > 0]
-            if not open_loads:
-                return None
-            floor = min(open_loads)
-            # takes[j]: the entry judge j would take; gives[e1]: the judge giving e1 up.
-            takes: dict[int, int] = {}
-            gives: dict[int, int] = {}
-            queue: deque[int] = deque()
-            for j in eligible[e]:
-                if j not in on[e]:
-                    takes[j] = e
-                    queue.append(j)
-            seen = {e}
-            best: int | None = None
-            while queue:
-                j = queue.popleft()
-                if room[j] > 0 and (best is None or load[j] < load[best]):
-                    best = j
-                    if load[j] == floor:
-                        break
-                for e1 in holds[j]:
-                    if e1 in seen:
-                        continue
-                    seen.add(e1)
-                    gives[e1] = j
-                    for j2 in eligible[e1]:
-                        if j2 not in on[e1] and j2 not in takes:
-                            takes[j2] = e1
-                            queue.append(j2)
-            if best is None:
-                return None
-            load[best] += 1
-            room[best] -= 1
-            j = best
-            while True:
-                e1 = takes[j]
-                holds[j].add(e1)
-                on[e1].add(j)
-                if e1 == e:
-                    break
-                giver = gives[e1]
-                holds[giver].discard(e1)
-                on[e1].discard(giver)
-                j = giver
-    return {e: sorted(judges) for e, judges in enumerate(on) if judges}
-
-
-def _solve_by_network_simplex(
-    k: int,
-    need: Sequence[int],
-    held: Sequence[int],
-    loads: Sequence[int],
-    usable: Sequence[int],
-    candidates: Sequence[Sequence[int]],
-) -> dict[int, list[int]]:
-    """Solve the full min-cost flow with networkx's network simplex (exact, slower).
-
-    Used when conflicts or caps make the even spread impossible. One unit arc per possible
-    extra entry would cost judges x entries arcs, so each judge gets unit arcs only up to a
-    target load ``top`` plus one "overflow" arc for the rest, priced at the true cost of its
-    first unit. That cost never exceeds the true cost of any flow, and equals it whenever no
-    overflow arc carries two units or more; in that case the relaxed optimum is the true
-    optimum. Otherwise ``top`` doubles and the flow is solved again.
-    """
-    top = math.ceil((sum(loads) + sum(need)) / len(loads)) + 1
-    while True:
-        graph, overflow_arcs = _network(k, need, held, loads, usable, candidates, top)
-        _, flow = nx.network_simplex(graph)
-        if all(flow[_SOURCE][node][key] <= 1 for node, key in overflow_arcs):
-            break
-        top *= 2
-
-    result: dict[int, list[int]] = {}
-    for j in range(len(loads)):
-        for (_, e), units in flow[("j", j)].items():
-            if units[0]:
-                result.setdefault(e, []).append(j)
-    return result
-
-
-_SOURCE = ("source",)
-_SINK = ("sink",)
-
-
-def _network(
-    k: int,
-    need: Sequence[int],
-    held: Sequence[int],
-    loads: Sequence[int],
-    usable: Sequence[int],
-    candidates: Sequence[Sequence[int]],
-    top: int,
-) -> tuple[nx.MultiDiGraph, list[tuple[tuple[str, int], int]]]:
-    """Build the min-cost flow network described in the module docstring."""
-    graph = nx.MultiDiGraph()
-    total_need = sum(need)
-    graph.add_node(_SOURCE, demand=-total_need)
-    graph.add_node(_SINK, demand=total_need)
-    overflow_arcs = []
-    most_expensive = 0
-    for j, start in enumerate(loads):
-        node = ("j", j)
-        graph.add_node(node)
-        slots = max(0, min(usable[j], top - start))
-        for step in range(1, slots + 1):
-            graph.add_edge(_SOURCE, node, capacity=1, weight=start + step)
-        rest = usable[j] - slots
-        if rest > 0:
-            cost = start + slots + 1
-            key = graph.add_edge(_SOURCE, node, capacity=rest, weight=cost)
-            overflow_arcs.append((node, key))
-            most_expensive = max(most_expensive, cost)
-        elif slots:
-            most_expensive = max(most_expensive, start + slots)
-        for e in candidates[j]:
-            graph.add_edge(node, ("e", e), capacity=1, weight=0)
-    # A place left empty costs more than any path of real arcs from the source (at most one
-    # source arc's cost), so the solver leaves a place empty only when no flow can fill it.
-    # An entry's second empty place costs more than its first, so when places must stay
-    # empty they are spread over entries (the one with the fewest judges is filled first)
-    # instead of leaving some entries with no judge at all. Places no judge can ever fill
-    # (``need`` was lowered for them) are counted first, as in :func:`_solve_by_max_flow`.
-    for e, places in enumerate(need):
-        if places:
-            node = ("e", e)
-            graph.add_edge(node, _SINK, capacity=places, weight=0)
-            forced = max(0, k - held[e] - places)
-            for missing in range(forced + 1, forced + places + 1):
-                graph.add_edge(_SOURCE, node, capacity=1, weight=most_expensive + missing)
-    return graph, overflow_arcs
+def _unit_arcs(
+    first_node: int, start: Sequence[int], count: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and costs of ``count[i]`` unit arcs at node ``first_node + i``, the t-th of which
+    costs ``start[i] + t``: an increasing marginal cost, i.e. a convex cost of the flow."""
+    counts = np.asarray(count, dtype=np.int64)
+    nodes = np.repeat(first_node + np.arange(len(counts)), counts)
+    # Position of each arc within its node's run: 0, 1, ..., count - 1.
+    offsets = np.repeat(np.cumsum(counts) - counts, counts)
+    steps = np.arange(len(nodes)) - offsets + 1
+    costs = np.repeat(np.asarray(start, dtype=np.int64), counts) + steps
+    return nodes, costs
 
 
 def _explain_shortfalls(

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.dates import format_datetime as babel_format_datetime
 from conftest import PASSWORD, login
-from flask import g, request_started, request_tearing_down
 from sqlalchemy import func, select
 
 from contest.accounts.models import Role, User
@@ -70,30 +69,6 @@ def user_count() -> int:
 def only_user() -> User:
     db.session.expire_all()
     return db.session.execute(select(User)).scalar_one()
-
-
-@pytest.fixture(autouse=True)
-def _own_request_state():
-    """Give every request a clean ``g`` and drop its uncommitted work, as in production.
-
-    The ``app`` fixture keeps an application context pushed, and Flask reuses it for test
-    requests: without this, the logged-in user, the locale and the CSRF token cached in ``g``
-    would leak from one request (and one client) to the next. Signals rather than the ``app``
-    fixture, so that a test may still change ``app_config`` before the app is built.
-    """
-
-    def start(sender, **extra):  # noqa: ANN001, ANN003
-        for name in list(g):
-            g.pop(name, None)
-
-    def end(sender, **extra):  # noqa: ANN001, ANN003
-        db.session.rollback()
-
-    request_started.connect(start, weak=False)
-    request_tearing_down.connect(end, weak=False)
-    yield
-    request_started.disconnect(start)
-    request_tearing_down.disconnect(end)
 
 
 @pytest.fixture

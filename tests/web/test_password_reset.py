@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from conftest import PASSWORD, login
-from flask import g, request_started, request_tearing_down
 from sqlalchemy import select
 
 from contest.accounts.models import ResetCode, Role, User
@@ -17,30 +16,6 @@ from contest.extensions import db
 from contest.timeutil import utcnow
 
 NEW_PASSWORD = "mưa rào tháng sáu"
-
-
-@pytest.fixture(autouse=True)
-def _own_request_state():
-    """Give every request a clean ``g`` and drop its uncommitted work, as in production.
-
-    The ``app`` fixture keeps an application context pushed, and Flask reuses it for test
-    requests: without this, the logged-in user, the locale and the CSRF token cached in ``g``
-    would leak from one request (and one client) to the next. Signals rather than the ``app``
-    fixture, so that a test may still change ``app_config`` before the app is built.
-    """
-
-    def start(sender, **extra):  # noqa: ANN001, ANN003
-        for name in list(g):
-            g.pop(name, None)
-
-    def end(sender, **extra):  # noqa: ANN001, ANN003
-        db.session.rollback()
-
-    request_started.connect(start, weak=False)
-    request_tearing_down.connect(end, weak=False)
-    yield
-    request_started.disconnect(start)
-    request_tearing_down.disconnect(end)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from conftest import PASSWORD, csrf_token_from, login
-from flask import g, request_started, request_tearing_down
 from sqlalchemy import func, select
 
 from contest.accounts.models import Role, Unit, User
@@ -27,30 +26,6 @@ ERROR_TITLES = {
     429: "Too many attempts",
     500: "Something went wrong",
 }
-
-
-@pytest.fixture(autouse=True)
-def _own_request_state():
-    """Give every request a clean ``g`` and drop its uncommitted work, as in production.
-
-    The ``app`` fixture keeps an application context pushed, and Flask reuses it for test
-    requests: without this, the logged-in user, the locale and the CSRF token cached in ``g``
-    would leak from one request (and one client) to the next. Signals rather than the ``app``
-    fixture, so that a test may still change ``app_config`` before the app is built.
-    """
-
-    def start(sender, **extra):  # noqa: ANN001, ANN003
-        for name in list(g):
-            g.pop(name, None)
-
-    def end(sender, **extra):  # noqa: ANN001, ANN003
-        db.session.rollback()
-
-    request_started.connect(start, weak=False)
-    request_tearing_down.connect(end, weak=False)
-    yield
-    request_started.disconnect(start)
-    request_tearing_down.disconnect(end)
 
 
 def text(response) -> str:

@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from flask import g, request_started, request_tearing_down
 from sqlalchemy import func, select
 
 from contest.accounts.models import Role
@@ -40,24 +39,6 @@ Những cơ quan nào do nhân dân trực tiếp bầu?{
 
 Trình bày suy nghĩ của bạn.{}
 """
-
-
-@pytest.fixture(autouse=True)
-def _own_request_state():
-    """A clean ``g`` per request and uncommitted work dropped after it, as in production."""
-
-    def start(sender, **extra):  # noqa: ANN001, ANN003
-        for name in list(g):
-            g.pop(name, None)
-
-    def end(sender, **extra):  # noqa: ANN001, ANN003
-        db.session.rollback()
-
-    request_started.connect(start, weak=False)
-    request_tearing_down.connect(end, weak=False)
-    yield
-    request_started.disconnect(start)
-    request_tearing_down.disconnect(end)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from flask import g, request_started, request_tearing_down
 from PIL import Image
 from pypdf import PdfWriter
 from sqlalchemy import func, select
@@ -45,29 +44,6 @@ AUTHOR_EMAIL = "mai.tran@baonghean.vn"
 PEN_NAME = "Hoài An Sông Lam"
 COAUTHOR = "Nguyễn Văn Hùng"
 COAUTHOR_EMAIL = "hung.nguyen@vov.vn"
-
-
-@pytest.fixture(autouse=True)
-def _own_request_state():
-    """Give every request a clean ``g`` and drop its uncommitted work, as in production.
-
-    The ``app`` fixture keeps one application context pushed and Flask reuses it for test
-    requests: without this the logged-in user, the language and uncommitted changes of one
-    request would leak into the next.
-    """
-
-    def start(sender, **extra):  # noqa: ANN001, ANN003
-        for name in list(g):
-            g.pop(name, None)
-
-    def end(sender, **extra):  # noqa: ANN001, ANN003
-        db.session.rollback()
-
-    request_started.connect(start, weak=False)
-    request_tearing_down.connect(end, weak=False)
-    yield
-    request_started.disconnect(start)
-    request_tearing_down.disconnect(end)
 
 
 class Clock:

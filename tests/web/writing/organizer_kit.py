@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from flask import g, request_started, request_tearing_down
 from sqlalchemy import select
 
 from contest import timeutil
@@ -29,29 +28,6 @@ from contest.writing.models import (
 
 PDF = b"%PDF-1.4\n" + b"1 0 obj << >> endobj\n" * 40 + b"%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8 + b"\xff\xd9"
-
-
-@pytest.fixture(autouse=True)
-def _own_request_state():
-    """Give every request a clean ``g`` and drop its uncommitted work, as in production.
-
-    The ``app`` fixture keeps one application context pushed and Flask reuses it for test
-    requests: without this, the logged-in user, the locale and the CSRF token cached in ``g``
-    would leak from one client to the next.
-    """
-
-    def start(sender, **extra):  # noqa: ANN001, ANN003
-        for name in list(g):
-            g.pop(name, None)
-
-    def end(sender, **extra):  # noqa: ANN001, ANN003
-        db.session.rollback()
-
-    request_started.connect(start, weak=False)
-    request_tearing_down.connect(end, weak=False)
-    yield
-    request_started.disconnect(start)
-    request_tearing_down.disconnect(end)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from entrykit import (  # noqa: F401
     AUTHOR_EMAIL,
     COAUTHOR,
     COAUTHOR_EMAIL,
-    _own_request_state,
     category,
     clock,
     coauthor_rows,

@@ -14,7 +14,6 @@ from entrykit import (  # noqa: F401
     COAUTHOR,
     COAUTHOR_EMAIL,
     PEN_NAME,
-    _own_request_state,
     category,
     clock,
     coauthor_rows,

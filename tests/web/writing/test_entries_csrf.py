@@ -8,7 +8,6 @@ import pytest
 from entrykit import (  # noqa: F401
     AUTHOR_EMAIL,
     PASSWORD,
-    _own_request_state,
     category,
     clock,
     contest,

@@ -11,7 +11,6 @@ from entrykit import (  # noqa: F401
     OPENS,
     PUBLISHED_FROM,
     PUBLISHED_TO,
-    _own_request_state,
     category,
     clock,
     coauthor_rows,

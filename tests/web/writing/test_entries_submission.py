@@ -11,7 +11,6 @@ from entrykit import (  # noqa: F401
     AUTHOR_EMAIL,
     CLOSES,
     IN_WINDOW,
-    _own_request_state,
     category,
     clock,
     contest,

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from entrykit import (  # noqa: F401
     EXECUTABLE,
-    _own_request_state,
     category,
     clock,
     contest,

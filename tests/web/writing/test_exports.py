@@ -18,7 +18,6 @@ from contest.writing.models import Coauthor, EntryStatus
 from tests.web.writing import organizer_kit as kit
 from tests.web.writing.organizer_kit import JPEG, PDF, make_contest, make_entry
 
-_own_request_state = kit._own_request_state
 organizer = kit.organizer
 
 

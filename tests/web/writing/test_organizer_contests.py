@@ -32,7 +32,6 @@ from tests.web.writing.organizer_kit import (
     text,
 )
 
-_own_request_state = kit._own_request_state
 organizer = kit.organizer
 
 

@@ -26,7 +26,6 @@ from tests.web.writing.organizer_kit import (
     text,
 )
 
-_own_request_state = kit._own_request_state
 organizer = kit.organizer
 
 

@@ -32,9 +32,11 @@ def is_coauthor(user: Any, entry: Entry) -> bool:
 
 
 def judge_may_view(user: Any, entry: Entry) -> bool:
-    """Whether ``user`` judges ``entry`` in a judging round. Judging assignment answers this later;
-    until then no judge sees any entry."""
-    return False
+    """Whether ``user`` judges ``entry`` in a judging round and has no conflict with it."""
+    # Imported here: judging builds on writing, not the other way round.
+    from contest.judging.desk import may_view_entry
+
+    return may_view_entry(user, entry)
 
 
 def may_view(user: Any, entry: Entry) -> bool:

@@ -30,3 +30,13 @@ def close_overdue_command(round_id: int | None) -> None:
         if done < BATCH:
             break
     click.echo(f"{total} overdue attempt(s) scored")
+
+
+def _register_results_commands() -> None:
+    from contest.quiz.results_cli import finalize_command, item_stats_command
+
+    quiz_cli.add_command(finalize_command)
+    quiz_cli.add_command(item_stats_command)
+
+
+_register_results_commands()

@@ -14,14 +14,14 @@ KEYWORDS = {
 METHODS = [("contest/**.py", "python"), ("templates/**.html", "jinja2")]
 
 
-def _source_messages() -> dict[str, str]:
-    found: dict[str, str] = {}
-    for filename, _lineno, message, _comments, _context in extract_from_dir(
+def _source_messages() -> dict[tuple[str, str | None], str]:
+    found: dict[tuple[str, str | None], str] = {}
+    for filename, _lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map=METHODS, keywords=KEYWORDS
     ):
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid:
-            found.setdefault(msgid, filename)
+            found.setdefault((msgid, context), filename)
     return found
 
 
@@ -33,8 +33,8 @@ def _catalog():
 def test_every_message_has_a_vietnamese_translation():
     catalog = _catalog()
     missing = []
-    for msgid, filename in sorted(_source_messages().items()):
-        entry = catalog.get(msgid)
+    for (msgid, context), filename in sorted(_source_messages().items(), key=str):
+        entry = catalog.get(msgid, context=context)
         text = entry.string if entry else None
         if isinstance(text, tuple):
             text = text[0]

@@ -61,6 +61,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(writing_bp)
     app.register_blueprint(judging_bp)
 
+    from contest.quiz import personal as quiz_personal
+    from contest.writing import personal as writing_personal
+
+    # The own-data download gathers what every domain holds about the person.
+    app.extensions["account_export_hooks"] = [quiz_personal.export_for,
+                                              writing_personal.export_for]
+
     from contest import cli, errors, security
 
     errors.init_app(app)

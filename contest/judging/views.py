@@ -1,0 +1,361 @@
+"""The judge's pages (their assignments, the scoring form, conflicts), the readers' vote, the
+public results of a contest and each author's own results. Thin: parse, call, render.
+
+Access: the judge's pages need the judge role, and every page that shows an entry asks
+contest.judging.desk (which asks contest.judging.service.judge_can_view_entry) whether this
+judge may open it now; an assignment the judge may not open does not exist for them (404).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
+
+from contest import timeutil
+from contest.accounts.policy import require
+from contest.extensions import db, limiter
+from contest.judging import desk, published, service, votes
+from contest.judging.forms import (
+    CONFLICT_KINDS,
+    ROUND_STATE_LABELS,
+    SHEET_STATE_LABELS,
+    TIER_LABELS,
+    ActionForm,
+    ConflictForm,
+    choices,
+    points_text,
+    score_form,
+)
+from contest.judging.messages import problem_message
+from contest.judging.models import JudgingRound
+from contest.writing import service as writing
+from contest.writing.models import Entry, WritingContest
+
+bp = Blueprint("judging", __name__, url_prefix="/judging")
+
+DEFAULT_VOTE_LIMIT = "10 per minute;100 per hour"
+
+
+def _now() -> datetime:
+    return timeutil.utcnow()
+
+
+def _upload_root() -> str:
+    return current_app.config["UPLOAD_ROOT"]
+
+
+@bp.app_context_processor
+def _helpers() -> dict:
+    return {
+        "sheet_state_label": lambda state: SHEET_STATE_LABELS.get(state, state),
+        "round_state_label": lambda state: ROUND_STATE_LABELS.get(state, state),
+        "tier_label": lambda tier: TIER_LABELS.get(tier, tier),
+        "points_text": points_text,
+    }
+
+
+# --- the judge's list ----------------------------------------------------------------------
+
+
+@bp.get("/")
+@require("judging.score")
+def index():
+    now = _now()
+    return render_template("judging/index.html", contests=desk.dashboard(current_user, now),
+                           invitations=desk.pending_invitations(current_user, now))
+
+
+# The endpoint is "judging.round": the organizer console's reminders link to it.
+@bp.get("/rounds/<int:round_id>", endpoint="round")
+@require("judging.score")
+def round_page(round_id: int):
+    found = desk.judge_round(current_user, round_id, _now())
+    if found is None:
+        abort(404)
+    contest = db.session.get(WritingContest, found.round.contest_id)
+    return render_template("judging/round.html", contest=contest, desk=found)
+
+
+# --- one score sheet -----------------------------------------------------------------------
+
+
+def _assignment_or_404(assignment_id: int, now: datetime):  # noqa: ANN202
+    assignment = desk.open_assignment(current_user, assignment_id, now)
+    if assignment is None:
+        abort(404)
+    return assignment
+
+
+def _render_sheet(assignment, form, now: datetime, problems: list[str] | None = None,  # noqa: ANN001
+                  status: int = 200):  # noqa: ANN202
+    rnd = db.session.get(JudgingRound, assignment.round_id)
+    entry = db.session.get(Entry, assignment.entry_id)
+    round_desk = desk.round_desk(current_user, rnd, now)
+    sheet = assignment.sheet
+    return render_template(
+        "judging/sheet.html",
+        assignment=assignment, rnd=rnd, rubric=rnd.rubric, desk=round_desk,
+        facts=desk.entry_facts(entry, _upload_root()),
+        form=form, sheet=sheet, state=desk.sheet_state(assignment),
+        accepting=service.accepting_scores(rnd, now),
+        fellows=desk.fellow_totals(current_user, assignment, now),
+        problems=problems or [], next_row=round_desk.next_to_score(assignment.id),
+        action_form=ActionForm(formdata=None),
+    ), status
+
+
+@bp.get("/assignments/<int:assignment_id>")
+@require("judging.score")
+def sheet(assignment_id: int):
+    now = _now()
+    assignment = _assignment_or_404(assignment_id, now)
+    rnd = db.session.get(JudgingRound, assignment.round_id)
+    form = score_form(service.criteria_of(rnd), assignment.sheet, formdata=None)
+    return _render_sheet(assignment, form, now)
+
+
+@bp.post("/assignments/<int:assignment_id>")
+@require("judging.score")
+def save_sheet(assignment_id: int):
+    now = _now()
+    assignment = _assignment_or_404(assignment_id, now)
+    rnd = db.session.get(JudgingRound, assignment.round_id)
+    form = score_form(service.criteria_of(rnd))
+    if not form.validate_on_submit():
+        abort(400)
+    submit = request.form.get("action") == "submit"
+    try:
+        service.save_sheet(assignment, form.points(), form.private_comment.data or "",
+                           form.entrant_comment.data or "", submit, current_user, now)
+    except service.JudgingError as exc:
+        db.session.rollback()
+        assignment = _assignment_or_404(assignment_id, now)
+        general = []
+        fields = {str(c.id): field for c, field in form.points_fields()}
+        fields.update(private_comment=form.private_comment, entrant_comment=form.entrant_comment)
+        for problem in exc.problems:
+            target = fields.get(problem.field or "")
+            if target is None:
+                general.append(problem_message(problem))
+            else:
+                target.errors = [*target.errors, problem_message(problem)]
+        return _render_sheet(assignment, form, now, general, 400)
+    db.session.commit()
+    if submit:
+        flash(_("Your scores for %(code)s are submitted.",
+                code=db.session.get(Entry, assignment.entry_id).anon_code), "success")
+    else:
+        flash(_("Draft saved. Submit the sheet when you are done."), "success")
+    return redirect(url_for("judging.sheet", assignment_id=assignment.id))
+
+
+@bp.post("/assignments/<int:assignment_id>/reopen")
+@require("judging.score")
+def reopen_sheet(assignment_id: int):
+    now = _now()
+    assignment = _assignment_or_404(assignment_id, now)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if assignment.sheet is None:
+        flash(_("The score sheet is not submitted."), "error")
+        return redirect(url_for("judging.sheet", assignment_id=assignment.id))
+    try:
+        service.reopen_sheet(assignment.sheet, current_user, now)
+    except service.JudgingError as exc:
+        db.session.rollback()
+        for problem in exc.problems:
+            flash(problem_message(problem), "error")
+    else:
+        db.session.commit()
+        flash(_("The sheet is open again. Submit it again when you are done."), "info")
+    return redirect(url_for("judging.sheet", assignment_id=assignment_id))
+
+
+# --- conflicts -----------------------------------------------------------------------------
+
+
+def _render_conflicts(contest: WritingContest, form: ConflictForm, now: datetime,
+                      problems: list[str] | None = None, status: int = 200):  # noqa: ANN202
+    entries = desk.conflict_entry_choices(current_user, contest, now)
+    form.entry_id.choices = choices([(str(e.id), f"{e.anon_code} · {e.title}") for e in entries])
+    declared = desk.own_conflicts(current_user, contest)
+    return render_template("judging/conflicts.html", contest=contest, form=form,
+                           entries=entries, declared=declared,
+                           kinds=CONFLICT_KINDS, problems=problems or []), status
+
+
+@bp.route("/contests/<int:contest_id>/conflicts", methods=["GET", "POST"])
+@require("judging.score")
+def conflicts(contest_id: int):
+    now = _now()
+    contest = desk.juror_contest(current_user, contest_id)
+    if contest is None:
+        abort(404)
+    if request.method == "GET":
+        form = ConflictForm(formdata=None)
+        chosen = request.args.get("entry", type=int)
+        if chosen:
+            form.entry_id.data = str(chosen)
+        return _render_conflicts(contest, form, now)
+    form = ConflictForm()
+    if not form.validate_on_submit():
+        abort(400)
+    entry = None
+    author_name = outlet = ""
+    if form.kind.data == "entry":
+        allowed = {e.id: e for e in desk.conflict_entry_choices(current_user, contest, now)}
+        try:
+            entry = allowed.get(int(form.entry_id.data or 0))
+        except ValueError:
+            entry = None
+        if entry is None:
+            form.entry_id.errors = [_("Choose the entry.")]
+            return _render_conflicts(contest, form, now, status=400)
+    elif form.kind.data == "author":
+        author_name = form.author_name.data or ""
+        if not author_name.strip():
+            form.author_name.errors = [_("Enter the author's full name.")]
+            return _render_conflicts(contest, form, now, status=400)
+    else:
+        outlet = form.outlet.data or ""
+        if not outlet.strip():
+            form.outlet.errors = [_("Enter the outlet.")]
+            return _render_conflicts(contest, form, now, status=400)
+    try:
+        service.declare_conflict(current_user, contest, entry=entry, author_name=author_name,
+                                 outlet=outlet, reason=form.reason.data or "", now=now)
+    except service.JudgingError as exc:
+        db.session.rollback()
+        contest = desk.juror_contest(current_user, contest_id)
+        general = []
+        for problem in exc.problems:
+            target = {"reason": form.reason, "author_name": form.author_name,
+                      "outlet": form.outlet, "entry": form.entry_id}.get(problem.field or "")
+            if target is None:
+                general.append(problem_message(problem))
+            else:
+                target.errors = [*target.errors, problem_message(problem)]
+        return _render_conflicts(contest, form, now, general, 400)
+    db.session.commit()
+    flash(_("Your declaration is recorded. Entries it concerns are no longer in your list, "
+            "and the organizers have been told."), "success")
+    return redirect(url_for("judging.conflicts", contest_id=contest.id))
+
+
+# --- the readers' vote ---------------------------------------------------------------------
+
+VOTE_MESSAGES = {
+    "no_vote": lambda: _("This contest has no readers' vote."),
+    "not_open_yet": lambda: _("The readers' vote has not opened yet."),
+    "closed": lambda: _("The readers' vote has closed."),
+    "paused": lambda: _("The works are being judged anonymously: the readers' vote is not "
+                        "shown until judging is over."),
+    "login": lambda: _("Log in to vote."),
+    "inactive": lambda: _("This account cannot vote."),
+    "email_unconfirmed": lambda: _("Only accounts with a confirmed e-mail address can vote. "
+                                   "Add or confirm your e-mail address in My account."),
+    "jury": lambda: _("Members of the contest's jury do not vote."),
+    "no_choice": lambda: _("Choose a work to vote for."),
+    "no_such_entry": lambda: _("That work is not on the ballot. Reload the page and choose "
+                               "again."),
+    "own_entry": lambda: _("You cannot vote for your own work."),
+    "already_voted": lambda: _("You have already voted in this category. A vote cannot be "
+                               "changed."),
+}
+
+
+def vote_message(code: str) -> str:
+    make = VOTE_MESSAGES.get(code)
+    return make() if make else code
+
+
+def _vote_limit() -> str:
+    return current_app.config.get("RATELIMIT_VOTE", DEFAULT_VOTE_LIMIT)
+
+
+def _voter_key() -> str:
+    """Limit per account (many voters share one address behind a mobile operator's NAT)."""
+    if current_user.is_authenticated:
+        return f"voter:{current_user.id}"
+    return get_remote_address()
+
+
+def _visible_contest_or_404(contest_id: int) -> WritingContest:
+    contest = writing.get_visible_contest(contest_id)
+    if contest is None:
+        abort(404)
+    return contest
+
+
+def _render_vote(contest: WritingContest, now: datetime, refused: str | None = None,
+                 status: int = 200):  # noqa: ANN202
+    state = votes.window_state(contest, now)
+    if state == votes.NONE:
+        abort(404)
+    problem = votes.voter_problem(current_user, contest)
+    return render_template(
+        "judging/vote.html", contest=contest, state=state,
+        paused=votes.paused_for_blind_judging(contest),
+        ballot=votes.ballot(contest, current_user, now),
+        voter_problem=vote_message(problem) if problem and problem != "login" else "",
+        logged_in=current_user.is_authenticated, refused=vote_message(refused) if refused else "",
+        form=ActionForm(formdata=None),
+    ), status
+
+
+@bp.get("/contests/<int:contest_id>/vote")
+def vote(contest_id: int):
+    return _render_vote(_visible_contest_or_404(contest_id), _now())
+
+
+@bp.post("/contests/<int:contest_id>/vote")
+@limiter.limit(_vote_limit, key_func=_voter_key)
+@login_required
+def cast_vote(contest_id: int):
+    now = _now()
+    contest = _visible_contest_or_404(contest_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        votes.cast(current_user, contest, request.form.get("entry_id"), now)
+    except votes.VoteRefused as refused:
+        db.session.rollback()
+        return _render_vote(contest, now, refused.code, 400)
+    db.session.commit()
+    flash(_("Thank you: your vote is recorded."), "success")
+    return redirect(url_for("judging.vote", contest_id=contest.id))
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@bp.get("/contests/<int:contest_id>/results")
+def results(contest_id: int):
+    now = _now()
+    contest = _visible_contest_or_404(contest_id)
+    prizes = published.prize_list(contest)
+    choice = None
+    if not votes.paused_for_blind_judging(contest):
+        choice = votes.readers_choice(contest, now)
+    return render_template("judging/results.html", contest=contest, prizes=prizes,
+                           choice=choice, final=published.final_round(contest))
+
+
+@bp.get("/my-results")
+@login_required
+def my_results():
+    return render_template("judging/my_results.html",
+                           outcomes=published.my_results(current_user))

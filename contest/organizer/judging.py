@@ -23,6 +23,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -72,7 +73,7 @@ from contest.public.views import bp as public_bp
 from contest.writing import exports
 from contest.writing.models import Entry, WritingContest
 
-console_link("organizer.judging_index", _l("Judging"),
+console_link("organizer.judging_index", lazy_pgettext("menu", "Judging"),
              _l("Rubrics, judging rounds, invitations to the jury, conflicts, assignment, "
                 "progress, results, shortlists and prizes."), order=60)
 

@@ -9,7 +9,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {
     "_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "N_": None,
-    "pgettext": ((1, "c"), 2),
+    "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2),
 }
 METHODS = [("contest/**.py", "python"), ("templates/**.html", "jinja2")]
 

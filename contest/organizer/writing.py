@@ -94,6 +94,15 @@ def problem_message(problem: Any) -> str:
         "cap_out_of_range": lambda: _("Allow from 1 to %(max)d entries per author.",
                                       max=p["max"]),
         "bad_code_prefix": lambda: _("Use 1 to 8 capital letters or digits, e.g. BC."),
+        "vote_opens_missing": lambda: _("Enter when the readers' vote opens, e.g. "
+                                        "2026-06-01T08:00."),
+        "vote_closes_missing": lambda: _("Enter when the readers' vote closes, e.g. "
+                                         "2026-06-15T17:00."),
+        "vote_closes_before_opens": lambda: _("The readers' vote must close after it opens."),
+        "vote_started": lambda: _("The readers' vote has opened: it stays on and its opening "
+                                  "time can no longer change."),
+        "vote_close_fixed": lambda: _("The end of the readers' vote can move only while it is "
+                                      "still ahead, and not into the past."),
         "locked_after_close": lambda: _("The contest is closed: only its title, rules text and "
                                         "(until judging starts) blind judging can change."),
         "blind_locked": lambda: _("Judging has started: blind judging can no longer be "
@@ -247,14 +256,20 @@ def _fill_contest(form: ContestForm, s: ContestSettings) -> None:
     form.blind.data = s.blind
     form.jury_may_enter.data = s.jury_may_enter
     form.allow_prior_awards.data = s.allow_prior_awards
+    form.readers_vote.data = s.readers_vote
+    form.vote_opens_at.data = _naive_local(s.vote_opens_at) if s.vote_opens_at else None
+    form.vote_closes_at.data = _naive_local(s.vote_closes_at) if s.vote_closes_at else None
 
 
 def _moment(field: Any, stored: Any) -> Any:
-    """The posted time in UTC; the stored one when the form shows it unchanged.
+    """The posted time in UTC (None when left empty); the stored one when the form shows it
+    unchanged.
 
     The form has minutes only, and closing a contest by hand stores the second it was closed:
     an untouched field must not count as a change of the window.
     """
+    if field.data is None:
+        return None
     if stored is not None and _naive_local(stored) == field.data:
         return stored
     return timeutil.local_to_utc(field.data)
@@ -275,6 +290,10 @@ def _settings_from(form: ContestForm, contest: WritingContest | None) -> Contest
         blind=bool(form.blind.data),
         jury_may_enter=bool(form.jury_may_enter.data),
         allow_prior_awards=bool(form.allow_prior_awards.data),
+        readers_vote=bool(form.readers_vote.data),
+        vote_opens_at=_moment(form.vote_opens_at, contest.vote_opens_at if contest else None),
+        vote_closes_at=_moment(form.vote_closes_at,
+                               contest.vote_closes_at if contest else None),
     )
 
 

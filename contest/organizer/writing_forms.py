@@ -78,6 +78,13 @@ class ContestForm(FlaskForm):
     jury_may_enter = BooleanField(_l("Jury members may enter"), default=False)
     allow_prior_awards = BooleanField(_l("Works that already won an award may enter"),
                                       default=True)
+    readers_vote = BooleanField(_l("Readers' vote (readers choose their favourite work in "
+                                   "each category)"), default=False)
+    # Required only when the vote is on; the contest rules say so next to the field.
+    vote_opens_at = DateTimeLocalField(_l("Voting opens (Vietnam time)"),
+                                       format=DATETIME_FORMAT, validators=[Optional()])
+    vote_closes_at = DateTimeLocalField(_l("Voting closes (Vietnam time)"),
+                                        format=DATETIME_FORMAT, validators=[Optional()])
 
 
 class CategoryForm(FlaskForm):

@@ -9,8 +9,9 @@ hand ends the window now.
 
 Once anybody has entered, the windows may only grow (open earlier, close later, accept an earlier
 or later publication date) and the code prefix is fixed, so nobody's entry becomes ineligible by
-a change of rules. Once closed, only the title, rules text and (until judging starts) blind
-judging may change.
+a change of rules. Once closed, only the title, rules text, (until judging starts) blind
+judging and the readers' vote may change. The readers' vote needs its window when it is on;
+once it has opened it stays on, and its end moves only while it is still ahead.
 
 Functions raise :class:`ContestError` with problem codes (never sentences); the views turn the
 codes into messages in the reader's language. They add, flush and record the audit event; the
@@ -142,6 +143,10 @@ class ContestSettings:
     jury_may_enter: bool = False
     allow_prior_awards: bool = True
     code_prefix: str = "BC"
+    # The readers' vote (contest.judging.votes); its window is required when it is on.
+    readers_vote: bool = False
+    vote_opens_at: datetime | None = None
+    vote_closes_at: datetime | None = None
 
     @classmethod
     def of(cls, contest: WritingContest) -> ContestSettings:
@@ -177,6 +182,13 @@ def settings_problems(s: ContestSettings) -> list[Problem]:
         problems.append(Problem("cap_out_of_range", "max_entries_per_author", {"max": MAX_CAP}))
     if not CODE_PREFIX.match(s.code_prefix.strip().upper()):
         problems.append(Problem("bad_code_prefix", "code_prefix"))
+    if s.readers_vote and s.vote_opens_at is None:
+        problems.append(Problem("vote_opens_missing", "vote_opens_at"))
+    if s.readers_vote and s.vote_closes_at is None:
+        problems.append(Problem("vote_closes_missing", "vote_closes_at"))
+    if s.vote_opens_at is not None and s.vote_closes_at is not None \
+            and s.vote_closes_at <= s.vote_opens_at:
+        problems.append(Problem("vote_closes_before_opens", "vote_closes_at"))
     return problems
 
 
@@ -235,7 +247,26 @@ def _change_problems(contest: WritingContest, new: ContestSettings,
         problems.append(Problem("prefix_fixed", "code_prefix"))
     if old.jury_may_enter and not new.jury_may_enter and _jurors_with_entries(contest.id):
         problems.append(Problem("jurors_have_entries", "jury_may_enter"))
+    problems.extend(_vote_change_problems(old, new, now))
     return problems
+
+
+def _vote_change_problems(old: ContestSettings, new: ContestSettings,
+                          now: datetime) -> list[Problem]:
+    """Once readers have been able to vote, the vote stays on and keeps its opening time, and
+    its end moves only while it is still ahead: no vote cast becomes void, no count shown
+    changes."""
+    if not old.readers_vote or old.vote_opens_at is None or now < old.vote_opens_at:
+        return []
+    if not new.readers_vote:
+        return [Problem("vote_started", "readers_vote")]
+    if new.vote_opens_at != old.vote_opens_at:
+        return [Problem("vote_started", "vote_opens_at")]
+    if new.vote_closes_at != old.vote_closes_at and (
+            old.vote_closes_at is None or old.vote_closes_at <= now
+            or new.vote_closes_at is None or new.vote_closes_at <= now):
+        return [Problem("vote_close_fixed", "vote_closes_at")]
+    return []
 
 
 def _differences(old: Any, new: Any) -> list[str]:
@@ -285,10 +316,14 @@ def _window_details(old: ContestSettings, new: ContestSettings,
     """Old and new values of the dates: the audit log keeps them, as they decide eligibility."""
     out = {}
     for name in ("submission_opens_at", "submission_closes_at", "publication_from",
-                 "publication_to"):
+                 "publication_to", "vote_opens_at", "vote_closes_at"):
         if name in changed:
-            out[name] = [getattr(old, name).isoformat(), getattr(new, name).isoformat()]
+            out[name] = [_iso(getattr(old, name)), _iso(getattr(new, name))]
     return out
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _shift_years(value: date | datetime, years: int) -> date | datetime:
@@ -315,6 +350,10 @@ def clone_contest(contest: WritingContest, title: str, now: datetime,
         s.submission_closes_at = _shift_years(s.submission_closes_at, years)
         s.publication_from = _shift_years(s.publication_from, years)
         s.publication_to = _shift_years(s.publication_to, years)
+        if s.vote_opens_at is not None:
+            s.vote_opens_at = _shift_years(s.vote_opens_at, years)
+        if s.vote_closes_at is not None:
+            s.vote_closes_at = _shift_years(s.vote_closes_at, years)
     clone = WritingContest(status=ContestStatus.DRAFT)
     _apply(clone, s)
     for category in contest.categories:

@@ -215,6 +215,91 @@ def test_clone_copies_settings_and_categories_as_a_draft(organizer):
     assert events("writing_contest.clone")[0].details["source"] == contest.id
 
 
+
+# --- the readers' vote ----------------------------------------------------------------------
+
+
+def test_setting_the_readers_vote_saves_its_window_in_vietnam_time(organizer):
+    contest = make_contest(status="draft")
+    page = text(organizer.get(f"/organizer/writing/{contest.id}/edit"))
+    assert "no votes are taken from the start of judging" in page
+    response = organizer.post(f"/organizer/writing/{contest.id}/edit", data=_form_of(
+        contest, readers_vote="y", vote_opens_at="2026-06-01T08:00",
+        vote_closes_at="2026-06-15T17:00"))
+    assert response.status_code == 302
+    contest = reload(WritingContest, contest.id)
+    assert contest.readers_vote
+    assert contest.vote_opens_at == datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
+    assert contest.vote_closes_at == datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
+    event = events("writing_contest.update")[-1]
+    assert {"readers_vote", "vote_opens_at", "vote_closes_at"} <= set(event.details["changed"])
+    assert event.details["vote_opens_at"] == [None, "2026-06-01T01:00:00+00:00"]
+    # The edit form shows the window back in Vietnam time, and the contest page shows it.
+    page = text(organizer.get(f"/organizer/writing/{contest.id}/edit"))
+    assert re.search(r'<input [^>]*name="vote_opens_at"[^>]*value="2026-06-01T08:00"', page)
+    page = text(organizer.get(f"/organizer/writing/{contest.id}"))
+    assert "Readers' vote" in page
+    assert "Not shown while the blind judging is under way." in page
+
+
+def test_readers_vote_without_a_window_is_refused_and_changes_nothing(organizer):
+    contest = make_contest(status="draft")
+    before = contests.ContestSettings.of(contest)
+    response = organizer.post(f"/organizer/writing/{contest.id}/edit", data=_form_of(
+        contest, title="Tên mới", readers_vote="y", vote_opens_at="", vote_closes_at=""))
+    assert response.status_code == 400
+    assert field_error(response, "vote_opens_at").startswith(
+        "Enter when the readers' vote opens")
+    assert "vote closes" in field_error(response, "vote_closes_at")
+    assert contests.ContestSettings.of(reload(WritingContest, contest.id)) == before
+    assert events("writing_contest.update") == []
+
+    response = organizer.post("/organizer/writing/new", data=contest_form(readers_vote="y"))
+    assert response.status_code == 400
+    assert "vote opens" in field_error(response, "vote_opens_at")
+    assert contest_count() == 1
+
+
+def test_a_vote_closing_before_it_opens_is_refused(organizer):
+    contest = make_contest(status="draft")
+    response = organizer.post(f"/organizer/writing/{contest.id}/edit", data=_form_of(
+        contest, readers_vote="y", vote_opens_at="2026-06-15T17:00",
+        vote_closes_at="2026-06-15T17:00"))
+    assert response.status_code == 400
+    assert "must close after it opens" in field_error(response, "vote_closes_at")
+    contest = reload(WritingContest, contest.id)
+    assert not contest.readers_vote and contest.vote_opens_at is None
+    assert contest.vote_closes_at is None
+
+
+def test_an_opened_vote_stays_on(organizer):
+    start = now()
+    contest = make_contest(status="closed", readers_vote=True,
+                           vote_opens_at=start - timedelta(days=1),
+                           vote_closes_at=start + timedelta(days=5))
+    response = organizer.post(f"/organizer/writing/{contest.id}/edit",
+                              data=_form_of(contest, vote_opens_at="", vote_closes_at=""))
+    assert response.status_code == 400
+    assert "has opened" in field_error(response, "readers_vote")
+    assert reload(WritingContest, contest.id).readers_vote
+
+
+
+def test_the_public_pages_link_to_the_vote_and_the_results(login_as):
+    start = now()
+    contest = make_contest(readers_vote=True, vote_opens_at=start + timedelta(days=21),
+                           vote_closes_at=start + timedelta(days=30))
+    plain = make_contest(title="Không bình chọn")
+    journalist = login_as(Role.JOURNALIST)
+    journalist.set_cookie("lang", "en")
+    page = text(journalist.get(f"/writing/contests/{contest.id}"))
+    assert f'href="/judging/contests/{contest.id}/vote"' in page
+    assert f'href="/judging/contests/{contest.id}/results"' in page
+    page = text(journalist.get(f"/writing/contests/{plain.id}"))
+    assert "/vote" not in page and f'href="/judging/contests/{plain.id}/results"' in page
+    assert 'href="/judging/my-results"' in text(journalist.get("/writing/entries"))
+
+
 # --- status ---------------------------------------------------------------------------------
 
 
@@ -482,6 +567,18 @@ def test_settings_problems_are_codes():
     assert [p.code for p in contests.settings_problems(settings)] == [
         "title_missing", "closes_before_opens", "publication_order", "cap_out_of_range",
         "bad_code_prefix"]
+
+
+def test_vote_settings_problems_are_codes():
+    start = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
+    settings = contests.ContestSettings(
+        title="x", submission_opens_at=start, submission_closes_at=start + timedelta(days=30),
+        publication_from=date(2026, 1, 1), publication_to=date(2026, 2, 1), readers_vote=True)
+    assert [p.code for p in contests.settings_problems(settings)] == [
+        "vote_opens_missing", "vote_closes_missing"]
+    settings.vote_opens_at = settings.vote_closes_at = start
+    assert [(p.code, p.field) for p in contests.settings_problems(settings)] == [
+        ("vote_closes_before_opens", "vote_closes_at")]
 
 
 def test_category_settings_keep_kinds_in_a_stable_order():

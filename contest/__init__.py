@@ -44,15 +44,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from contest import models  # noqa: F401
     from contest.accounts.views import bp as accounts_bp
     from contest.judging.views import bp as judging_bp
+
+    # judging, questions, results, rounds, writing and api, leaderboards add their routes to
+    # the organizer and public blueprints when imported.
+    from contest.organizer import judging, questions, results, rounds  # noqa: F401
+    from contest.organizer import writing as organizer_writing  # noqa: F401
     from contest.organizer.views import bp as organizer_bp
+    from contest.public import api, leaderboards  # noqa: F401
     from contest.public.views import bp as public_bp
     from contest.quiz.views import bp as quiz_bp
     from contest.writing.views import bp as writing_bp
-
-    # These modules add their routes to the organizer and public blueprints.
-    from contest.organizer import judging, questions, results, rounds  # noqa: F401
-    from contest.organizer import writing as organizer_writing  # noqa: F401
-    from contest.public import api, leaderboards  # noqa: F401
 
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)

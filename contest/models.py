@@ -2,6 +2,6 @@
 
 from contest import audit  # noqa: F401
 from contest.accounts import models as accounts_models  # noqa: F401
+from contest.judging import models as judging_models  # noqa: F401
 from contest.quiz import models as quiz_models  # noqa: F401
 from contest.writing import models as writing_models  # noqa: F401
-from contest.judging import models as judging_models  # noqa: F401

@@ -9,6 +9,15 @@
   var leftEl = document.getElementById("time-left");
   var end = Date.now() + (+d.secondsLeft) * 1000;
   var pending = {}, order = [], busy = false, stopped = false, delay = 2000, timer;
+  var countEl = document.getElementById("answered-count");
+
+  /* Questions answered on this page; the server's count also covers the other pages. */
+  function answeredHere() {
+    var sets = form.querySelectorAll("fieldset.q"), n = 0;
+    for (var i = 0; i < sets.length; i++) { if (sets[i].querySelector("input:checked")) { n++; } }
+    return n;
+  }
+  var elsewhere = countEl ? +countEl.textContent - answeredHere() : 0;
 
   function say(text, cls) { statusEl.textContent = text; statusEl.className = "save-status small " + (cls || ""); }
 
@@ -62,6 +71,7 @@
       var boxes = form.querySelectorAll("input[name=q" + m[1] + "]"), choices = [];
       for (var i = 0; i < boxes.length; i++) { if (boxes[i].checked) { choices.push(+boxes[i].value); } }
       put(m[1], { question: +m[1], choices: choices });
+      if (countEl) { countEl.textContent = elsewhere + answeredHere(); }
     } else if (t.name === "prediction") {
       put("p", { prediction: t.value });
     } else { return; }

@@ -18,7 +18,6 @@ A closed round may be opened again until its shortlist is confirmed or it is pub
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import math
 import re
@@ -53,6 +52,7 @@ from contest.judging.models import (
     ScoreSheet,
     SheetStatus,
 )
+from contest.problems import Problem, Refused
 from contest.writing.models import (
     Category,
     Coauthor,
@@ -79,26 +79,8 @@ def _same(text: str) -> str:
 # --- problems ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Problem:
-    """Why a change was refused: a code for the view's message table, the form field it
-    concerns (``None`` for the change as a whole) and the values its message needs."""
-
-    code: str
-    field: str | None = None
-    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-
-
-class JudgingError(Exception):
-    """A change the rules refuse; nothing has been changed."""
-
-    def __init__(self, *problems: Problem) -> None:
-        super().__init__(", ".join(p.code for p in problems))
-        self.problems = list(problems)
-
-    @property
-    def code(self) -> str:
-        return self.problems[0].code
+class JudgingError(Refused):
+    """A judging change the rules refuse; nothing has been changed."""
 
 
 def _refuse(code: str, field_name: str | None = None, **params: Any) -> JudgingError:

@@ -14,13 +14,13 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select, update
 
 from contest.accounts.forms import age_on
 from contest.accounts.models import User
 from contest.extensions import db
+from contest.problems import Problem, Refused
 from contest.quiz import draw
 from contest.quiz.models import Question, Round, RoundQuestion, RoundQuota, RoundStatus, Topic
 from contest.quiz.scoring import METHODS
@@ -82,24 +82,8 @@ def phase(rnd: Round, now: datetime) -> Phase:
     return Phase.RUNNING
 
 
-@dataclass(frozen=True)
-class Problem:
-    """Why a change was refused: a code for the view's message table and its parameters."""
-
-    code: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-
-class RoundError(Exception):
-    """A round change that the rules refuse; nothing has been changed."""
-
-    def __init__(self, *problems: Problem) -> None:
-        super().__init__(", ".join(p.code for p in problems))
-        self.problems = list(problems)
-
-    @property
-    def code(self) -> str:
-        return self.problems[0].code
+class RoundError(Refused):
+    """A round change the rules refuse; nothing has been changed."""
 
 
 @dataclass
@@ -175,14 +159,14 @@ def rules_problems(rules: RoundRules) -> list[Problem]:
     if rules.time_limit_seconds < MIN_TIME_LIMIT_SECONDS:
         problems.append(Problem("time_limit_too_short"))
     if not 1 <= rules.attempts_allowed <= MAX_ATTEMPTS:
-        problems.append(Problem("attempts_out_of_range", {"max": MAX_ATTEMPTS}))
+        problems.append(Problem("attempts_out_of_range", params={"max": MAX_ATTEMPTS}))
     if rules.multi_scoring not in METHODS:
         problems.append(Problem("unknown_scoring"))
     if rules.min_age is not None and not 0 <= rules.min_age <= 120:
         problems.append(Problem("min_age_out_of_range"))
     unknown = [f for f in rules.required_fields if f not in PROFILE_FIELDS]
     if unknown:
-        problems.append(Problem("unknown_field", {"fields": ", ".join(unknown)}))
+        problems.append(Problem("unknown_field", params={"fields": ", ".join(unknown)}))
     names = [name for name, _ in rules.prize_tiers]
     if len(set(names)) != len(names) or any(not n or len(n) > 20 for n in names):
         problems.append(Problem("bad_prize_tiers"))
@@ -199,7 +183,7 @@ def rules_problems(rules: RoundRules) -> list[Problem]:
     else:
         problems.append(Problem("no_questions"))
     if rules.question_count > MAX_QUESTIONS:
-        problems.append(Problem("too_many_questions", {"max": MAX_QUESTIONS}))
+        problems.append(Problem("too_many_questions", params={"max": MAX_QUESTIONS}))
     # Two identical problem codes (bad tiers) say nothing more than one.
     unique: list[Problem] = []
     for p in problems:
@@ -267,7 +251,7 @@ def pool_problems(rules: RoundRules) -> list[Problem]:
         ) if wanted else set()
         missing = sorted(wanted - live)
         if missing:
-            return [Problem("questions_unavailable", {"ids": ", ".join(map(str, missing))})]
+            return [Problem("questions_unavailable", params={"ids": ", ".join(map(str, missing))})]
         return [] if wanted else [Problem("no_questions")]
     unknown = [t for t in rules.quotas if db.session.get(Topic, t) is None]
     if unknown:
@@ -277,7 +261,7 @@ def pool_problems(rules: RoundRules) -> list[Problem]:
     if not draw.check_quotas(sizes, rules.quotas):
         return []
     problems = [
-        Problem("quota_short", {"topic": _topic_label(topic_id), "wanted": count,
+        Problem("quota_short", params={"topic": _topic_label(topic_id), "wanted": count,
                                 "available": sizes.get(topic_id, 0)})
         for topic_id, count in sorted(rules.quotas.items())
         if count > sizes.get(topic_id, 0)

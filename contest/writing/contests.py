@@ -20,9 +20,8 @@ caller commits, or rolls back on a refusal, so a change is saved whole or not at
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import Any
@@ -32,6 +31,7 @@ from sqlalchemy import Select, func, or_, select
 from contest import audit
 from contest.accounts.models import User
 from contest.extensions import db
+from contest.problems import Problem, Refused
 from contest.timeutil import to_local
 from contest.writing import eligibility
 from contest.writing.files import KINDS
@@ -102,27 +102,8 @@ _AFTER_CLOSE = frozenset({ContestStatus.CLOSED, ContestStatus.JUDGING, ContestSt
 _JUDGING_STARTED = frozenset({ContestStatus.JUDGING, ContestStatus.PUBLISHED})
 
 
-@dataclass(frozen=True)
-class Problem:
-    """Why a change was refused: a code for the view's message table, its parameters, and the
-    form field it concerns (``None`` for the change as a whole)."""
-
-    code: str
-    field: str | None = None
-    # dataclasses.field spelled out: the attribute above shadows the bare name in this body.
-    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-
-
-class ContestError(Exception):
-    """A change the rules refuse; nothing has been changed."""
-
-    def __init__(self, *problems: Problem) -> None:
-        super().__init__(", ".join(p.code for p in problems))
-        self.problems = list(problems)
-
-    @property
-    def code(self) -> str:
-        return self.problems[0].code
+class ContestError(Refused):
+    """A contest change the rules refuse; nothing has been changed."""
 
 
 # --- contest settings ----------------------------------------------------------------------

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
 
+from contest.problems import Problem
+
 __all__ = [
     "MIN_SERIES_PARTS",
     "SERIES_SHARE_INSIDE",
@@ -52,16 +54,6 @@ __all__ = [
 
 MIN_SERIES_PARTS = 2
 SERIES_SHARE_INSIDE = Fraction(2, 3)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A broken rule: ``code`` names it, ``params`` fill its message, ``field`` places it."""
-
-    code: str
-    field: str | None = None
-    # dataclasses.field spelled out: the attribute above shadows the bare name in this body.
-    params: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)

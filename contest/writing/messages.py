@@ -14,8 +14,8 @@ from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from contest.problems import Problem
 from contest.writing import files
-from contest.writing.eligibility import Problem
 
 UPLOAD_DETECTED = {
     "executable": _l("It is a program, not a document or a media file."),

@@ -44,8 +44,8 @@ from contest.accounts.identity import normalize_email
 from contest.accounts.models import User
 from contest.accounts.policy import can
 from contest.extensions import db
+from contest.problems import Problem, Refused
 from contest.writing import access, eligibility, files, text
-from contest.writing.eligibility import Problem
 from contest.writing.models import (
     Category,
     Coauthor,
@@ -112,12 +112,11 @@ class Phase(StrEnum):
     CLOSED = "closed"
 
 
-class EntryRefused(Exception):
+class EntryRefused(Refused):
     """The change was refused and nothing was changed; ``problems`` say why."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
-        super().__init__(", ".join(p.code for p in problems))
-        self.problems = list(problems)
+        super().__init__(*problems)
 
 
 @dataclass(frozen=True)

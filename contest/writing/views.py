@@ -26,8 +26,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from contest.accounts.policy import can, require
 from contest.errors import render_error
 from contest.extensions import csrf, db
+from contest.problems import Problem
 from contest.writing import access, files, messages, notify, service, text
-from contest.writing.eligibility import Problem
 from contest.writing.forms import COAUTHOR_ROWS, SERIES_ROWS, EntryForm, ReasonForm
 from contest.writing.models import Entry, EntryStatus, WritingContest
 

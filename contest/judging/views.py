@@ -41,6 +41,7 @@ from contest.judging.forms import (
 )
 from contest.judging.messages import problem_message
 from contest.judging.models import JudgingRound
+from contest.refusals import flash_problems, place_problems
 from contest.writing import service as writing
 from contest.writing.models import Entry, WritingContest
 
@@ -143,15 +144,9 @@ def save_sheet(assignment_id: int):
     except service.JudgingError as exc:
         db.session.rollback()
         assignment = _assignment_or_404(assignment_id, now)
-        general = []
         fields = {str(c.id): field for c, field in form.points_fields()}
         fields.update(private_comment=form.private_comment, entrant_comment=form.entrant_comment)
-        for problem in exc.problems:
-            target = fields.get(problem.field or "")
-            if target is None:
-                general.append(problem_message(problem))
-            else:
-                target.errors = [*target.errors, problem_message(problem)]
+        general = place_problems(exc.problems, problem_message, fields=fields)
         return _render_sheet(assignment, form, now, general, 400)
     db.session.commit()
     if submit:
@@ -176,8 +171,7 @@ def reopen_sheet(assignment_id: int):
         service.reopen_sheet(assignment.sheet, current_user, now)
     except service.JudgingError as exc:
         db.session.rollback()
-        for problem in exc.problems:
-            flash(problem_message(problem), "error")
+        flash_problems(exc.problems, problem_message)
     else:
         db.session.commit()
         flash(_("The sheet is open again. Submit it again when you are done."), "info")
@@ -240,14 +234,9 @@ def conflicts(contest_id: int):
     except service.JudgingError as exc:
         db.session.rollback()
         contest = desk.juror_contest(current_user, contest_id)
-        general = []
-        for problem in exc.problems:
-            target = {"reason": form.reason, "author_name": form.author_name,
-                      "outlet": form.outlet, "entry": form.entry_id}.get(problem.field or "")
-            if target is None:
-                general.append(problem_message(problem))
-            else:
-                target.errors = [*target.errors, problem_message(problem)]
+        fields = {"reason": form.reason, "author_name": form.author_name,
+                  "outlet": form.outlet, "entry": form.entry_id}
+        general = place_problems(exc.problems, problem_message, fields=fields)
         return _render_conflicts(contest, form, now, general, 400)
     db.session.commit()
     flash(_("Your declaration is recorded. Entries it concerns are no longer in your list, "

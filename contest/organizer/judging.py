@@ -70,6 +70,7 @@ from contest.organizer.judging_forms import (
 from contest.organizer.views import bp
 from contest.organizer.writing_forms import MEDIUM_LABELS, ActionForm, ReasonForm
 from contest.public.views import bp as public_bp
+from contest.refusals import flash_problems, place_problems
 from contest.writing import exports
 from contest.writing.models import Entry, WritingContest
 
@@ -149,35 +150,13 @@ def _now() -> datetime:
 
 def _flash(exc: service.JudgingError) -> None:
     db.session.rollback()
-    for problem in exc.problems:
-        flash(problem_message(problem), "error")
+    flash_problems(exc.problems, problem_message)
 
 
 def _place(form: Any, problems: list[Any]) -> list[str]:
     """Put each problem next to its field (``criteria-2-name`` is row 2's name); return the
     messages that concern the whole form."""
-    general = []
-    for problem in problems:
-        target = None
-        if problem.field:
-            parts = problem.field.split("-")
-            target = form
-            for part in parts:
-                if target is None:
-                    break
-                if part.isdigit() and hasattr(target, "entries"):
-                    index = int(part)
-                    target = target.entries[index].form if index < len(target.entries) else None
-                else:
-                    target = getattr(target, part, None)
-        message = problem_message(problem)
-        if target is not None and hasattr(target, "errors"):
-            if isinstance(target.errors, tuple):
-                target.errors = list(target.errors)
-            target.errors.append(message)
-        else:
-            general.append(message)
-    return general
+    return place_problems(problems, problem_message, form)
 
 
 def _back_to_round(rnd: JudgingRound, endpoint: str = "organizer.judging_round", **kw: Any):  # noqa: ANN202

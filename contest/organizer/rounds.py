@@ -27,6 +27,7 @@ from contest.quiz.forms import (
 )
 from contest.quiz.models import Attempt, AttemptStatus, Question, Result, Round, Topic
 from contest.quiz.rounds import Phase, Problem, RoundError, RoundRules
+from contest.refusals import flash_problems
 
 console_link("organizer.rounds", _l("Quiz rounds"),
              _l("Set up quiz rounds; open, extend and close them."), order=30)
@@ -286,8 +287,7 @@ def _act(rnd: Round, action: str, change, done: str):  # noqa: ANN001
         details = change() or {}
     except RoundError as exc:
         db.session.rollback()
-        for problem in exc.problems:
-            flash(problem_message(problem), "error")
+        flash_problems(exc.problems, problem_message)
         return redirect(url_for("organizer.round_detail", round_id=rnd.id))
     audit.record(current_user.id, action, "quiz_round", rnd.id, **details)
     db.session.commit()

@@ -45,6 +45,7 @@ from contest.organizer.writing_forms import (
     OptionalReasonForm,
     ReasonForm,
 )
+from contest.refusals import flash_problems, place_problems
 from contest.writing import access, exports, service
 from contest.writing import contests as rules
 from contest.writing import messages as entry_messages
@@ -172,18 +173,9 @@ _ENTRY_FIELDS = {"body": "body_source", "word_count": "body_source"}
 
 def _place(form: Any, problems: list[Any]) -> list[str]:
     """Put each problem next to its field; return the messages that concern the whole form."""
-    general = []
-    for problem in problems:
-        name = _ENTRY_FIELDS.get(problem.field, problem.field) if problem.field else None
-        target = getattr(form, name, None) if name else None
-        message = problem_message(problem)
-        if target is not None and hasattr(target, "errors"):
-            if isinstance(target.errors, tuple):
-                target.errors = list(target.errors)
-            target.errors.append(message)
-        else:
-            general.append(message)
-    return general
+    aliases = {name: getattr(form, target) for name, target in _ENTRY_FIELDS.items()
+               if hasattr(form, target)}
+    return place_problems(problems, problem_message, form, aliases)
 
 
 @bp.app_context_processor
@@ -401,8 +393,7 @@ def writing_contest_status(contest_id: int):
         change(contest, timeutil.utcnow(), current_user.id)
     except ContestError as exc:
         db.session.rollback()
-        for problem in exc.problems:
-            flash(problem_message(problem), "error")
+        flash_problems(exc.problems, problem_message)
     else:
         db.session.commit()
         flash(str(done), "success")
@@ -499,8 +490,7 @@ def writing_category_remove(contest_id: int, category_id: int):
         rules.remove_category(category, current_user.id)
     except ContestError as exc:
         db.session.rollback()
-        for problem in exc.problems:
-            flash(problem_message(problem), "error")
+        flash_problems(exc.problems, problem_message)
     else:
         db.session.commit()
         flash(_("Category removed."), "success")
@@ -552,8 +542,7 @@ def writing_jury_remove(contest_id: int, user_id: int):
         rules.remove_juror(contest, user_id, current_user.id)
     except ContestError as exc:
         db.session.rollback()
-        for problem in exc.problems:
-            flash(problem_message(problem), "error")
+        flash_problems(exc.problems, problem_message)
     else:
         db.session.commit()
         flash(_("Removed from the jury."), "success")
@@ -648,8 +637,7 @@ def writing_entry_disqualify(entry_id: int):
         service.disqualify_entry(entry, current_user, form.reason.data)
     except service.EntryRefused as exc:
         db.session.rollback()
-        for problem in exc.problems:
-            flash(problem_message(problem), "error")
+        flash_problems(exc.problems, problem_message)
     else:
         db.session.commit()
         flash(_("The entry is disqualified. Its author sees the reason."), "success")
@@ -668,8 +656,7 @@ def writing_entry_reinstate(entry_id: int):
         rules.reinstate_entry(entry, form.reason.data or "", current_user.id)
     except ContestError as exc:
         db.session.rollback()
-        for problem in exc.problems:
-            flash(problem_message(problem), "error")
+        flash_problems(exc.problems, problem_message)
     else:
         db.session.commit()
         flash(_("The entry is reinstated."), "success")
@@ -796,8 +783,7 @@ def writing_entry_file_remove(entry_id: int, file_id: int):
                             reason=form.reason.data)
     except service.EntryRefused as exc:
         db.session.rollback()
-        for problem in exc.problems:
-            flash(problem_message(problem), "error")
+        flash_problems(exc.problems, problem_message)
     else:
         db.session.commit()
         flash(_("The file is removed."), "success")

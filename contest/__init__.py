@@ -43,24 +43,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Models must be imported so that metadata (migrations, drift test) sees every table.
     from contest import models  # noqa: F401
     from contest.accounts.views import bp as accounts_bp
+    from contest.judging.console.views import bp as judging_console_bp
     from contest.judging.views import bp as judging_bp
-
-    # judging, questions, results, rounds, writing and api, leaderboards add their routes to
-    # the organizer and public blueprints when imported.
-    from contest.organizer import judging, questions, results, rounds  # noqa: F401
-    from contest.organizer import writing as organizer_writing  # noqa: F401
     from contest.organizer.views import bp as organizer_bp
     from contest.public import api, leaderboards  # noqa: F401
     from contest.public.views import bp as public_bp
+    from contest.quiz.console.questions import bp as quiz_bank_bp
+    from contest.quiz.console.results import bp as quiz_results_bp
+    from contest.quiz.console.rounds import bp as quiz_rounds_bp
     from contest.quiz.views import bp as quiz_bp
+    from contest.writing.console.views import bp as writing_console_bp
     from contest.writing.views import bp as writing_bp
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(organizer_bp)
-    app.register_blueprint(quiz_bp)
-    app.register_blueprint(writing_bp)
-    app.register_blueprint(judging_bp)
+    # Each domain's console is a blueprint of its own under the /organizer/ prefix.
+    for blueprint in (public_bp, accounts_bp, organizer_bp, quiz_bank_bp, quiz_rounds_bp,
+                      quiz_results_bp, writing_console_bp, judging_console_bp, quiz_bp,
+                      writing_bp, judging_bp):
+        app.register_blueprint(blueprint)
 
     from contest.quiz import personal as quiz_personal
     from contest.writing import personal as writing_personal

@@ -1,14 +1,17 @@
 """Showing a refused change to the person who asked for it: each problem next to its form field,
-or as a flashed message when it concerns the change as a whole."""
+or as a flashed message when it concerns the change as a whole; and the one flow every view
+that changes something follows (validate, call the service, commit or roll back, tell, redirect)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from flask import flash
+from flask import abort, flash, redirect
 
-from contest.problems import Problem
+from contest.extensions import db
+from contest.forms import ActionForm
+from contest.problems import Problem, Refused
 
 Message = Callable[[Problem], str]
 
@@ -50,3 +53,57 @@ def place_problems(problems: Iterable[Problem], message: Message, form: Any = No
 def flash_problems(problems: Iterable[Problem], message: Message) -> None:
     for problem in problems:
         flash(message(problem), "error")
+
+
+Render = Callable[[Any, list[str], int], Any]
+
+
+def _target(where: str | Callable[[Any], str], result: Any) -> str:
+    return where(result) if callable(where) else where
+
+
+def save_form(form: Any, act: Callable[[], Any], *, render: Render, message: Message,
+              done: str | None, then: str | Callable[[Any], str],
+              fields: Mapping[str, Any] | None = None) -> Any:
+    """The whole life of a posted form, the same for every view that changes something.
+
+    Invalid input re-renders the form (400). Otherwise ``act()`` asks the service to make the
+    change; a refusal rolls everything back and re-renders the form with each problem next to
+    its field (400); success commits, flashes ``done`` and redirects to ``then`` (a URL, or a
+    function of what ``act`` returned). ``render(form, general_messages, status)`` draws the page.
+    """
+    if not form.validate_on_submit():
+        return render(form, [], 400)
+    try:
+        result = act()
+    except Refused as exc:
+        db.session.rollback()
+        return render(form, place_problems(exc.problems, message, form, fields), 400)
+    db.session.commit()
+    if done:
+        flash(done, "success")
+    return redirect(_target(then, result))
+
+
+def press_button(act: Callable[[], Any], *, message: Message, done: str | Callable[[Any], str],
+                 then: str | Callable[[Any], str], form: Any = None) -> Any:
+    """A button that changes something (a bare CSRF form, or ``form`` when it carries a value):
+    a bad token answers 400; a refusal rolls back and flashes its problems; success commits and
+    flashes ``done``. Either way the browser goes back to ``then``."""
+    form = form if form is not None else ActionForm()
+    if not form.validate_on_submit():
+        if set(form.errors) - {"csrf_token"}:
+            for errors in form.errors.values():
+                for error in errors:
+                    flash(error, "error")
+            return redirect(_target(then, None))
+        abort(400)
+    try:
+        result = act()
+    except Refused as exc:
+        db.session.rollback()
+        flash_problems(exc.problems, message)
+        return redirect(_target(then, None))
+    db.session.commit()
+    flash(_target(done, result), "success")
+    return redirect(_target(then, result))

@@ -92,13 +92,6 @@ def score_form(criteria: Sequence[Criterion], sheet: ScoreSheet | None = None,
     return ScoreForm(data=data, **kwargs)
 
 
-def choices(pairs: Sequence[tuple[str, str]]) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""
-
 
 CONFLICT_KINDS = {
     "entry": _l("An entry in my list"),

@@ -27,15 +27,14 @@ from flask_login import current_user, login_required
 from contest import timeutil
 from contest.accounts.policy import require
 from contest.extensions import db, limiter
+from contest.forms import ActionForm, choices
 from contest.judging import desk, published, service, votes
 from contest.judging.forms import (
     CONFLICT_KINDS,
     ROUND_STATE_LABELS,
     SHEET_STATE_LABELS,
     TIER_LABELS,
-    ActionForm,
     ConflictForm,
-    choices,
     points_text,
     score_form,
 )
@@ -348,3 +347,50 @@ def results(contest_id: int):
 def my_results():
     return render_template("judging/my_results.html",
                            outcomes=published.my_results(current_user))
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    """The page an invited judge opens from the e-mail: accept, or log in / register first."""
+    inv = service.find_invitation(token, _secret())
+    contest = db.session.get(WritingContest, inv.contest_id) if inv else None
+    form = ActionForm()
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if not current_user.is_authenticated:
+            return redirect(url_for("accounts.login", next=request.path))
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            service.accept_invitation(token, current_user, _now(), _secret())
+        except service.JudgingError as exc:
+            db.session.rollback()
+            problems = [problem_message(p) for p in exc.problems]
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("Welcome to the jury of “%(contest)s”.", contest=contest.title), "success")
+            return redirect(_judge_home())
+    state = "invalid" if inv is None else service.invitation_status(inv, _now())
+    if inv is None:
+        status = 404
+    return render_template("judging/invitation.html", inv=inv, contest=contest,
+                           state=state, form=form, problems=problems,
+                           login_url=url_for("accounts.login", next=request.path),
+                           register_url=url_for("accounts.register")), status
+
+
+def _judge_home() -> str:
+    views = current_app.view_functions
+    for endpoint in ("judging.index", "judging.dashboard"):
+        if endpoint in views:
+            return url_for(endpoint)
+    return url_for("public.home")

@@ -1,27 +1,5 @@
-"""The organizer console: people and roles, units, and the setup of every contest.
+"""The organizer console's own screens: the dashboard, people and roles, units.
 
-Each console module registers its tile on the dashboard with :func:`console_link`.
+Each domain keeps its console pages in its own package (contest.quiz.console,
+contest.writing.console, contest.judging.console) under the same /organizer/ URL prefix.
 """
-
-from __future__ import annotations
-
-from dataclasses import dataclass
-from typing import Any
-
-
-@dataclass(frozen=True)
-class ConsoleLink:
-    endpoint: str
-    title: Any  # lazy string
-    text: Any
-    order: int = 100
-
-
-CONSOLE_LINKS: list[ConsoleLink] = []
-
-
-def console_link(endpoint: str, title: Any, text: Any, order: int = 100) -> None:
-    """Show a tile linking to ``endpoint`` on the organizer dashboard."""
-    if all(link.endpoint != endpoint for link in CONSOLE_LINKS):
-        CONSOLE_LINKS.append(ConsoleLink(endpoint, title, text, order))
-        CONSOLE_LINKS.sort(key=lambda link: link.order)

@@ -13,8 +13,8 @@ from contest.accounts.forms import IssueResetLinkForm, RoleForm
 from contest.accounts.models import Role, Unit, User
 from contest.accounts.policy import RoleChangeRefused, may_issue_reset_link, require
 from contest.accounts.views import reset_link
+from contest.console import CONSOLE_LINKS
 from contest.extensions import db
-from contest.organizer import CONSOLE_LINKS
 from contest.organizer.forms import UNIT_KIND_LABELS, UnitForm
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")

@@ -18,13 +18,12 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from contest.forms import MultiCheckboxField
 from contest.quiz.attempts import MAX_PREDICTION, UNSET
 from contest.quiz.rounds import PROFILE_FIELDS
 
@@ -52,11 +51,6 @@ SCORING_LABELS = {
     "all_or_nothing": _l("All or nothing: full marks only for exactly the correct options"),
     "partial": _l("Partial credit: the weights of the chosen options, never below zero"),
 }
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class QuotaRow(Form):
@@ -165,10 +159,6 @@ class ExtendForm(FlaskForm):
         _l("New close time (Vietnam time)"), format=DATETIME_FORMAT,
         validators=[DataRequired(_l("Enter the date and time, e.g. 2026-03-09T21:00."))],
     )
-
-
-class ActionForm(FlaskForm):
-    """A button that changes state: only the CSRF token."""
 
 
 @dataclass

@@ -26,10 +26,11 @@ from sqlalchemy.exc import IntegrityError
 
 from contest import timeutil
 from contest.extensions import db
+from contest.forms import ActionForm
 from contest.quiz import attempts as service
 from contest.quiz import rounds
 from contest.quiz.draw import DrawError
-from contest.quiz.forms import PROFILE_FIELD_LABELS, ActionForm, parse_prediction, read_paper
+from contest.quiz.forms import PROFILE_FIELD_LABELS, parse_prediction, read_paper
 from contest.quiz.models import Attempt, AttemptStatus, Result, Round, RoundStatus
 from contest.quiz.rounds import Phase
 

@@ -66,8 +66,3 @@ class EntryForm(FlaskForm):
     # Asked of organizers who change an entry after the deadline.
     reason = StringField(_l("Reason for the change"))
 
-
-class ReasonForm(FlaskForm):
-    """A bare form for POST buttons (withdraw, remove a file): the CSRF token and a reason."""
-
-    reason = StringField(_l("Reason"))

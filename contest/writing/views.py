@@ -26,9 +26,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from contest.accounts.policy import can, require
 from contest.errors import render_error
 from contest.extensions import csrf, db
+from contest.forms import OptionalReasonForm as ReasonForm
 from contest.problems import Problem
 from contest.writing import access, files, messages, notify, service, text
-from contest.writing.forms import COAUTHOR_ROWS, SERIES_ROWS, EntryForm, ReasonForm
+from contest.writing.forms import COAUTHOR_ROWS, SERIES_ROWS, EntryForm
 from contest.writing.models import Entry, EntryStatus, WritingContest
 
 bp = Blueprint("writing", __name__, url_prefix="/writing")

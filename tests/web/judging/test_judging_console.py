@@ -130,7 +130,7 @@ def test_every_console_route_is_for_organizers_only(app, s, login_as):
     from flask import current_app
 
     endpoints = {rule.endpoint for rule in current_app.url_map.iter_rules()
-                 if rule.endpoint.startswith("organizer.judging")}
+                 if rule.endpoint.startswith("judging_console.")}
     adapter = current_app.url_map.bind("localhost")
     covered = {adapter.match(url, method=method)[0] for method, url in routes}
     assert covered == endpoints

@@ -636,7 +636,7 @@ def _every_writing_route_is_listed(app, routes) -> None:
     adapter = app.url_map.bind("localhost")
     listed = {adapter.match(url, method=method)[0] for method, url in routes}
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
-                 if rule.endpoint.startswith("organizer.writing_")}
+                 if rule.endpoint.startswith("writing_console.")}
     assert listed == endpoints
 
 

@@ -1,0 +1,1 @@
+"""The quiz console: the question bank, rounds and results, under /organizer/."""

@@ -1,0 +1,464 @@
+"""Organizer screens of the question bank: list, search, edit, preview, import and export.
+
+An upload is carried from the preview to the commit on the server: the bytes are kept in a file
+under ``UPLOAD_ROOT/question-imports`` named by a random token and tied to the organizer who
+uploaded it; the commit parses that file again and checks it against the bank as it is then.
+Nothing the browser sends back is trusted for the content.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from contest import audit
+from contest.accounts.policy import require
+from contest.console import console_link
+from contest.extensions import db
+from contest.quiz import bank
+from contest.quiz.console.forms import (
+    DIFFICULTY_LABELS,
+    FORMAT_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    ActiveForm,
+    ExportForm,
+    ImportCommitForm,
+    ImportForm,
+    QuestionForm,
+    QuestionSearchForm,
+    TopicForm,
+)
+from contest.quiz.encoding import EncodingRefused, decode_upload
+from contest.quiz.importing import UnknownFormat, detect_format, parse_file
+from contest.quiz.items import ParseResult, format_percent, split_topic
+from contest.quiz.models import Question, Topic
+
+bp = Blueprint("quiz_bank", __name__, url_prefix="/organizer")
+
+console_link("quiz_bank.questions", _l("Question bank"),
+             _l("Questions by topic, import and export"), order=20)
+
+PER_PAGE = 25
+MAX_UPLOAD_BYTES = 16 * 1024 * 1024
+STAGE_MAX_AGE = 24 * 3600
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def problem_text(problem: bank.Problem) -> str:
+    """A bank problem in the reader's language (parser messages are shown as they are)."""
+    if problem.template:
+        return _(problem.template, **problem.params)
+    return problem.message
+
+
+def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    return render_template(
+        f"quiz/console/questions/{template}",
+        kind_labels=KIND_LABELS, difficulty_labels=DIFFICULTY_LABELS,
+        format_labels=FORMAT_LABELS, problem_text=problem_text, percent=format_percent,
+        **context,
+    ), status
+
+
+def _topic_choices(first: str) -> list[tuple[str, str]]:
+    return [("", first)] + [(str(node.topic.id), node.label) for node in bank.topic_tree()]
+
+
+def _topic_or_none(value: str | None) -> Topic | None:
+    if not value or not str(value).isdigit():
+        return None
+    return db.session.get(Topic, int(value))
+
+
+def _question_or_404(question_id: int) -> Question:
+    question = db.session.get(Question, question_id)
+    if question is None:
+        abort(404)
+    return question
+
+
+def _bank_error_text(error: bank.BankError) -> str:
+    return _(error.template, **error.params)
+
+
+# --- list, preview, edit -----------------------------------------------------
+
+
+@bp.get("/questions")
+@require("questions.manage")
+def questions():
+    form = QuestionSearchForm(request.args)
+    form.topic.choices = _topic_choices(_("All topics"))
+    topic = _topic_or_none(form.topic.data)
+    status = form.status.data if form.status.data in STATUS_LABELS else "active"
+    kind = form.kind.data if form.kind.data in KIND_LABELS else ""
+    difficulty = form.difficulty.data if form.difficulty.data in (*DIFFICULTY_LABELS, "none") \
+        else ""
+    page = bank.search_questions(
+        text=form.q.data or "", topic_id=topic.id if topic else None, kind=kind,
+        difficulty=difficulty, tag=form.tag.data or "", status=status,
+        page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE,
+    )
+    args = {key: value for key, value in request.args.items() if key != "page" and value}
+
+    def page_url(number: int) -> str:
+        return url_for("quiz_bank.questions", **args, page=number)
+
+    return _render("list.html", form=form, page=page, page_url=page_url,
+                   filtered=bool(args))
+
+
+@bp.get("/questions/<int:question_id>")
+@require("questions.manage")
+def question_preview(question_id: int):
+    question = _question_or_404(question_id)
+    current = bank.latest_revision(question) if question.retired else question
+    return _render("preview.html", question=question, current=current,
+                   history=bank.revision_history(question), active_form=ActiveForm())
+
+
+@bp.route("/questions/new", methods=["GET", "POST"], defaults={"question_id": None})
+@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@require("questions.manage")
+def question_edit(question_id: int | None):
+    question = _question_or_404(question_id) if question_id else None
+    if question is not None and question.retired:
+        flash(_("This is an earlier revision. You are editing the current one."), "info")
+        return redirect(url_for("quiz_bank.question_edit",
+                                question_id=bank.latest_revision(question).id))
+    form = QuestionForm()
+    form.topic_id.choices = _topic_choices(_("— choose a topic —"))
+    status = 200
+    if request.method == "GET":
+        if question is not None:
+            form.fill_from(question)
+        elif _topic_or_none(request.args.get("topic")):
+            form.topic_id.data = request.args["topic"]
+    elif request.form.get("more_rows"):
+        form.add_rows()
+    elif form.validate_on_submit():
+        topic = _topic_or_none(form.topic_id.data)
+        try:
+            if topic is None:
+                raise bank.BankError(bank.N_("Choose a topic."), field="topic_id")
+            saved = bank.save_question(form.to_parsed(), topic, question=question,
+                                       active=form.active.data)
+        except bank.BankError as exc:
+            db.session.rollback()
+            target = {"topic": "topic_id"}.get(exc.field or "", exc.field or "")
+            if target and target in form:
+                form[target].errors.append(_bank_error_text(exc))
+            else:
+                form.form_errors.append(_bank_error_text(exc))
+        else:
+            revised = question is not None and saved.id != question.id
+            audit.record(current_user.id, "question.revise" if revised else "question.save",
+                         "question", saved.id, revision_of=question.id if revised else None)
+            db.session.commit()
+            if revised:
+                flash(_("The question had already been used in an attempt, so your changes "
+                        "were saved as a new revision. Attempts keep the earlier one."),
+                      "success")
+            else:
+                flash(_("Question saved."), "success")
+            return redirect(url_for("quiz_bank.question_preview", question_id=saved.id))
+    if form.errors:
+        status = 400
+    return _render("form.html", status, form=form, question=question)
+
+
+@bp.post("/questions/<int:question_id>/active")
+@require("questions.manage")
+def question_active(question_id: int):
+    question = _question_or_404(question_id)
+    form = ActiveForm()
+    if not form.validate_on_submit() or form.active.data not in ("0", "1"):
+        abort(400)
+    try:
+        bank.set_active(question, form.active.data == "1")
+    except bank.BankError as exc:
+        db.session.rollback()
+        flash(_bank_error_text(exc), "error")
+    else:
+        audit.record(current_user.id, "question.activate" if question.active
+                     else "question.deactivate", "question", question.id)
+        db.session.commit()
+        flash(_("The question is active: rounds may draw it.") if question.active
+              else _("The question is deactivated: rounds will not draw it."), "success")
+    return redirect(url_for("quiz_bank.question_preview", question_id=question.id))
+
+
+# --- topics ------------------------------------------------------------------
+
+
+def _save_topic(form: TopicForm, topic: Topic | None) -> Topic | None:
+    parent = _topic_or_none(form.parent_id.data)
+    if form.parent_id.data and parent is None:
+        form.parent_id.errors.append(_("Choose a topic from the list."))
+        return None
+    try:
+        if topic is None:
+            saved = bank.create_topic(form.name.data or "", parent)
+        else:
+            saved = bank.update_topic(topic, form.name.data or "", parent)
+    except bank.BankError as exc:
+        db.session.rollback()
+        target = form[exc.field] if exc.field in ("name", "parent_id") else form.name
+        target.errors.append(_bank_error_text(exc))
+        return None
+    audit.record(current_user.id, "topic.save", "topic", saved.id, path=saved.path_label)
+    db.session.commit()
+    flash(_("Topic saved."), "success")
+    return saved
+
+
+@bp.route("/questions/topics", methods=["GET", "POST"])
+@require("questions.manage")
+def question_topics():
+    form = TopicForm()
+    form.parent_id.choices = _topic_choices(_("— top level —"))
+    if form.validate_on_submit() and _save_topic(form, None) is not None:
+        return redirect(url_for("quiz_bank.question_topics"))
+    return _render("topics.html", 400 if form.errors else 200, form=form,
+                   nodes=bank.topic_tree())
+
+
+@bp.route("/questions/topics/<int:topic_id>", methods=["GET", "POST"])
+@require("questions.manage")
+def question_topic_edit(topic_id: int):
+    topic = db.session.get(Topic, topic_id)
+    if topic is None:
+        abort(404)
+    form = TopicForm(obj=topic if request.method == "GET" else None)
+    inside = set(bank.descendant_ids(topic.id))
+    form.parent_id.choices = [choice for choice in _topic_choices(_("— top level —"))
+                              if not choice[0] or int(choice[0]) not in inside]
+    if request.method == "GET":
+        form.parent_id.data = str(topic.parent_id or "")
+    if form.validate_on_submit() and _save_topic(form, topic) is not None:
+        return redirect(url_for("quiz_bank.question_topics"))
+    return _render("topic_form.html", 400 if form.errors else 200, form=form, topic=topic)
+
+
+# --- import ------------------------------------------------------------------
+
+
+def _stage_dir() -> Path:
+    return Path(current_app.config["UPLOAD_ROOT"]) / "question-imports"
+
+
+def _sweep(folder: Path) -> None:
+    """Remove uploads that were never committed (older than a day)."""
+    limit = time.time() - STAGE_MAX_AGE
+    for path in folder.glob("*"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+        except OSError:
+            pass
+
+
+def _stage(data: bytes, meta: dict[str, Any]) -> str:
+    folder = _stage_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    _sweep(folder)
+    token = secrets.token_urlsafe(32)
+    for suffix, content in ((".upload", data),
+                            (".json", json.dumps(meta, ensure_ascii=False).encode("utf-8"))):
+        partial = folder / f"{token}{suffix}.part"
+        partial.write_bytes(content)
+        os.replace(partial, folder / f"{token}{suffix}")
+    return token
+
+
+def _staged(token: str) -> tuple[bytes, dict[str, Any]] | None:
+    """The upload behind ``token`` if it exists, is fresh and belongs to this organizer."""
+    if not _TOKEN_RE.match(token):
+        return None
+    folder = _stage_dir()
+    try:
+        meta = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
+        data = (folder / f"{token}.upload").read_bytes()
+    except (OSError, ValueError):
+        return None
+    if meta.get("user_id") != current_user.id:
+        return None
+    if time.time() - float(meta.get("created", 0)) > STAGE_MAX_AGE:
+        _unstage(token)
+        return None
+    return data, meta
+
+
+def _unstage(token: str) -> None:
+    for suffix in (".upload", ".json"):
+        try:
+            (_stage_dir() / f"{token}{suffix}").unlink()
+        except OSError:
+            pass
+
+
+def _default_topic(meta: dict[str, Any]) -> list[str]:
+    if meta.get("new_topic"):
+        return list(meta["new_topic"])
+    topic = _topic_or_none(str(meta.get("topic_id") or ""))
+    return topic.path if topic is not None else []
+
+
+def _parse_staged(data: bytes, meta: dict[str, Any]) -> tuple[ParseResult, list[str]]:
+    default_topic = _default_topic(meta)
+    result = parse_file(data, meta["filename"], meta.get("format") or None, default_topic or None)
+    return result, default_topic
+
+
+def _encoding_message(refused: EncodingRefused) -> str:
+    guesses = {
+        "Windows-1258": _("it looks like Windows-1258, the old Vietnamese Windows encoding"),
+        "Windows-1252": _("it looks like Windows-1252, the Western European Windows encoding"),
+        "UTF-16": _("it looks like UTF-16 text without a byte-order mark"),
+    }
+    detail = guesses.get(refused.guess)
+    start = (_("The file is not UTF-8 text (%(detail)s).", detail=detail) if detail
+             else _("The file is not UTF-8 text."))
+    return start + " " + _("Open it and save it again as UTF-8: in Word or Notepad choose Save "
+                           "As → Encoding: UTF-8; in Excel choose Save As → CSV UTF-8 (Comma "
+                           "delimited), or save an Excel workbook (.xlsx).")
+
+
+def _upload_problem(data: bytes, filename: str, fmt: str | None) -> str:
+    """Why an upload cannot even be previewed ("" when it can)."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        return _("The file is larger than %(size)d MB.", size=MAX_UPLOAD_BYTES // (1024 * 1024))
+    if not data.strip():
+        return _("The file is empty.")
+    try:
+        if detect_format(filename, fmt) != "xlsx":
+            decode_upload(data)
+    except UnknownFormat:
+        return _("This kind of file cannot be read: use a .gift, .txt, .aiken, .csv or .xlsx "
+                 "file, or choose its format.")
+    except EncodingRefused as refused:
+        return _encoding_message(refused)
+    return ""
+
+
+@bp.route("/questions/import", methods=["GET", "POST"])
+@require("questions.manage")
+def question_import():
+    form = ImportForm()
+    form.topic_id.choices = _topic_choices(_("— none: only the file's categories —"))
+    if form.validate_on_submit():
+        upload = form.file.data
+        filename = os.path.basename((upload.filename or "").replace("\\", "/")) or "upload"
+        data = upload.read(MAX_UPLOAD_BYTES + 1)
+        fmt = form.format.data or None
+        new_topic = split_topic(form.new_topic.data or "")
+        problem = _upload_problem(data, filename, fmt)
+        if problem:
+            form.file.errors.append(problem)
+        elif any(len(name) > bank.MAX_TOPIC_NAME for name in new_topic):
+            form.new_topic.errors.append(_("A topic name can have at most %(max)d "
+                                           "characters.", max=bank.MAX_TOPIC_NAME))
+        else:
+            topic = _topic_or_none(form.topic_id.data)
+            token = _stage(data, {
+                "user_id": current_user.id,
+                "filename": filename,
+                # None lets the parser tell Aiken from GIFT in a .txt file.
+                "format": fmt,
+                "topic_id": topic.id if topic is not None and not new_topic else None,
+                "new_topic": new_topic,
+                "created": time.time(),
+            })
+            return redirect(url_for("quiz_bank.question_import_preview", token=token))
+    return _render("import.html", 400 if form.errors else 200, form=form)
+
+
+def _expired() -> Response:
+    flash(_("This upload is no longer available: it was already imported, or it is more than "
+            "a day old. Upload the file again."), "error")
+    return redirect(url_for("quiz_bank.question_import"))
+
+
+@bp.get("/questions/import/<token>")
+@require("questions.manage")
+def question_import_preview(token: str):
+    staged = _staged(token)
+    if staged is None:
+        return _expired()
+    data, meta = staged
+    result, default_topic = _parse_staged(data, meta)
+    plan = bank.plan_import(result, default_topic)
+    return _render("import_preview.html", plan=plan, meta=meta, token=token,
+                   default_topic=" / ".join(default_topic), form=ImportCommitForm())
+
+
+@bp.post("/questions/import/<token>")
+@require("questions.manage")
+def question_import_commit(token: str):
+    form = ImportCommitForm()
+    if not form.validate_on_submit():
+        abort(400)
+    staged = _staged(token)
+    if staged is None:
+        return _expired()
+    data, meta = staged
+    result, default_topic = _parse_staged(data, meta)
+    try:
+        outcome = bank.commit_import(result, default_topic)
+    except bank.ImportRefused as refused:
+        db.session.rollback()
+        return _render("import_preview.html", 400, plan=refused.plan, meta=meta, token=token,
+                       default_topic=" / ".join(default_topic), form=form)
+    audit.record(current_user.id, "question.import", "question_file", meta["filename"][:64],
+                 filename=meta["filename"], imported=outcome.imported_count,
+                 skipped=outcome.skipped_count, format=meta.get("format"))
+    db.session.commit()
+    _unstage(token)
+    return _render("import_result.html", outcome=outcome, meta=meta)
+
+
+# --- export ------------------------------------------------------------------
+
+
+@bp.get("/questions/export")
+@require("questions.manage")
+def question_export():
+    form = ExportForm(request.args)
+    form.topic.choices = _topic_choices(_("All topics"))
+    if "format" in request.args and form.validate():
+        topic = _topic_or_none(form.topic.data)
+        exported = bank.export(form.format.data, topic, include_inactive=form.inactive.data)
+        if exported.skipped and request.args.get("confirm") != "1":
+            args = {key: value for key, value in request.args.items() if key != "confirm"}
+            return _render("export_aiken.html", exported=exported, topic=topic, args=args,
+                           gift_url=url_for("quiz_bank.question_export",
+                                            **{**args, "format": "gift"}))
+        return Response(exported.data, content_type=exported.mimetype, headers={
+            "Content-Disposition": f'attachment; filename="{exported.filename}"',
+            "Cache-Control": "no-store",
+        })
+    return _render("export.html", 400 if form.errors else 200, form=form)

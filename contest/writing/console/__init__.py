@@ -1,0 +1,1 @@
+"""The writing console: contests, categories, jury, entries and exports, under /organizer/."""

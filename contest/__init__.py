@@ -19,6 +19,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    from contest.params import IdConverter
+
+    # Route ids are ASCII digits within the range of an id column (see contest.params).
+    app.url_map.converters["int"] = IdConverter
     app.config.update(load_config())
     if config:
         app.config.update(config)

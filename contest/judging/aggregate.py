@@ -122,8 +122,8 @@ class JudgeStats:
     """How a judge used the scale: ``sd`` is the population standard deviation of their totals.
 
     ``status`` is "ok" (their sheets get z-scores), "too_few_sheets" (fewer than
-    :data:`MIN_SHEETS_FOR_Z`: left out of z-scores) or "no_spread" (every total equal:
-    each sheet gets z = 0).
+    :data:`MIN_SHEETS_FOR_Z`: left out of z-scores) or "no_spread" (every total equal: left out
+    of z-scores as well).
     """
 
     n_sheets: int
@@ -265,8 +265,10 @@ def entry_scores(
 
       - a judge with fewer than 3 sheets is left out of the z-scores (their scale cannot be
         estimated); their totals still count in ``low``/``high``;
-      - a judge who gave every entry the same total gets z = 0 on each sheet: they did not
-        separate the entries, so they neither lift nor sink any of them;
+      - a judge who gave every entry the same total is left out of the z-scores too: their
+        scale has no spread to divide by, and counting them as z = 0 would pull each of their
+        entries towards the middle, against the order the other judges gave; their totals
+        still count in ``low``/``high``;
       - an entry with no z-score left falls back to the mean of its raw totals
         (``method_used`` "mean").
 
@@ -336,9 +338,9 @@ def _zscore_scores(
                     f"sheet(s), {MIN_SHEETS_FOR_Z} needed"
                 )
             elif judge.status == "no_spread":
-                zs.append(0.0)
                 entry_notes.append(
-                    f"judge {sheet.judge!r} gave every entry {judge.mean:g}: z = 0 on their sheet"
+                    f"judge {sheet.judge!r} left out of the z-scores: gave every entry "
+                    f"{judge.mean:g}"
                 )
             else:
                 zs.append((sheet.total - judge.mean) / judge.sd)

@@ -178,9 +178,9 @@ def test_zscore_leaves_out_a_judge_with_fewer_than_three_sheets() -> None:
     assert judge_stats(sheets_from(table))["j4"].status == "too_few_sheets"
 
 
-def test_zscore_judge_with_zero_spread_contributes_zero() -> None:
-    # j1 gave everyone 6: z = 0 on each sheet. j2 and j3: z = -c, 0, +c (c = sqrt(3/2)).
-    # Mean z: A -2c/3, B 0, C 2c/3. Raw means A 5, B 19/3, C 23/3: A -> 5, C -> 23/3,
+def test_zscore_leaves_out_a_judge_who_gave_every_entry_the_same_total() -> None:
+    # j1 gave everyone 6 and is left out; j2 and j3 have z = -c, 0, +c (c = sqrt(3/2)).
+    # Mean z over j2, j3: A -c, B 0, C +c. Raw means A 5, B 19/3, C 23/3: A -> 5, C -> 23/3,
     # B (halfway in z) -> halfway, 19/3.
     table = {
         "j1": {"A": 6, "B": 6, "C": 6},
@@ -193,8 +193,28 @@ def test_zscore_judge_with_zero_spread_contributes_zero() -> None:
     assert scores["A"].score == pytest.approx(5.0)
     assert scores["B"].score == pytest.approx(19 / 3)
     assert scores["C"].score == pytest.approx(23 / 3)
-    assert all(any("'j1' gave every entry 6" in n for n in s.notes) for s in scores.values())
+    assert all(any("'j1' left out of the z-scores: gave every entry 6" in n for n in s.notes)
+               for s in scores.values())
+    assert scores["A"].low == 4 and scores["A"].high == 6
     assert judge_stats(sheets_from(table))["j1"].status == "no_spread"
+
+
+def test_a_flat_judge_does_not_pull_an_entry_below_one_both_others_rank_higher() -> None:
+    # K = 3 of four judges. X: 9.5, 9.5 and 8 from a judge who gave everyone 8; Y: 9, 9 and 8
+    # from a harsh judge whose top mark is 8. Both judges who saw X and Y put X first, and so
+    # must the z-score: counting the flat judge as z = 0 used to give X 8.69 and Y 9.0.
+    table = {
+        "j1": {"X": 9.5, "Y": 9, "P": 7, "Q": 6},
+        "j2": {"X": 9.5, "Y": 9, "P": 6, "Q": 7},
+        "j3": {"Y": 8, "P": 5, "Q": 6},
+        "flat": {"X": 8, "P": 8, "Q": 8},
+    }
+
+    scores = entry_scores(sheets_from(table), "zscore")
+
+    assert scores["X"].score > scores["Y"].score
+    assert [group for _rank, group in rank_with_ties(scores)][:2] == [["X"], ["Y"]]
+    assert any("'flat' left out of the z-scores" in note for note in scores["X"].notes)
 
 
 def test_zscore_all_entries_equal_read_as_the_mean_of_raw_means() -> None:

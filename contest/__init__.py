@@ -53,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from contest.public import api, leaderboards  # noqa: F401
     from contest.public.views import bp as public_bp
     from contest.quiz.views import bp as quiz_bp
+    from contest.writing.held import bp as writing_held_bp
     from contest.writing.views import bp as writing_bp
 
     app.register_blueprint(public_bp)
@@ -60,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(organizer_bp)
     app.register_blueprint(quiz_bp)
     app.register_blueprint(writing_bp)
+    app.register_blueprint(writing_held_bp)
     app.register_blueprint(judging_bp)
 
     from contest.quiz import personal as quiz_personal

@@ -169,7 +169,8 @@ def test_metadata_mutagen_cannot_remove_holds_the_file_until_an_organizer_checks
     page = main_text(judge_sees.get(anon(entry)))
     assert "not available in blind review" in page and "metadata" not in page
     assert judge_sees.get(f"{anon(entry)}/files/1").status_code == 404
-    # The organizer sees it among the held files, with the reason.
+    # The organizer sees it among the held files, with the reason, linked from the entry.
+    assert f"/writing/held/{contest.id}" in text(people.organizer.get(anon(entry)))
     held_page = text(people.organizer.get(f"/writing/held/{contest.id}"))
     assert f"{entry.anon_code}-1.m4a" in held_page
     assert "could not be removed" in held_page

@@ -57,12 +57,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from contest.quiz.console.rounds import bp as quiz_rounds_bp
     from contest.quiz.views import bp as quiz_bp
     from contest.writing.console.views import bp as writing_console_bp
+    from contest.writing.held import bp as writing_held_bp
     from contest.writing.views import bp as writing_bp
 
     # Each domain's console is a blueprint of its own under the /organizer/ prefix.
     for blueprint in (public_bp, accounts_bp, organizer_bp, quiz_bank_bp, quiz_rounds_bp,
                       quiz_results_bp, writing_console_bp, judging_console_bp, quiz_bp,
-                      writing_bp, judging_bp):
+                      writing_bp, writing_held_bp, judging_bp):
         app.register_blueprint(blueprint)
 
     from contest.quiz import personal as quiz_personal

@@ -1,4 +1,5 @@
-"""Response headers that every page carries, and trust of a reverse proxy."""
+"""Response headers that every page carries, the cache rule for downloads, and trust of a
+reverse proxy."""
 
 from __future__ import annotations
 
@@ -23,6 +24,17 @@ CSP = "; ".join(
 )
 
 
+# Every download the app serves (organizer exports, entry files, judges' copies, own data)
+# carries a Content-Disposition; the rule below keys on that header, so a new download route is
+# covered without remembering to set anything.
+DOWNLOAD_CACHE_CONTROL = "private, no-store"
+
+
+def is_download(response: Response) -> bool:
+    """Whether the response is a file download (``Content-Disposition`` attachment or inline)."""
+    return "Content-Disposition" in response.headers
+
+
 def init_app(app: Flask) -> None:
     # Behind nginx or a load balancer the client address and scheme come from its headers.
     hops = int(os.environ.get("PROXY_HOPS", "0"))
@@ -40,7 +52,13 @@ def init_app(app: Flask) -> None:
         h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("HSTS"):
             h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if response.mimetype == "text/html":
+        if is_download(response):
+            # Exports, entry files, own data: personal data that no cache, shared or the
+            # browser's own, may keep. This overrides whatever the view or send_file set.
+            h["Cache-Control"] = DOWNLOAD_CACHE_CONTROL
+            h["Pragma"] = "no-cache"
+            h.pop("Expires", None)
+        elif response.mimetype == "text/html":
             # Pages carry personal details and CSRF tokens: never store them in shared caches.
             h.setdefault("Cache-Control", "no-store")
         return response

@@ -23,6 +23,7 @@ from contest.public.leaderboards import (
     live_rule_text,
     prize_label,
     ranking_rule_text,
+    sealed,
     visible_round,
 )
 from contest.public.views import bp
@@ -144,14 +145,14 @@ def api_leaderboard(round_id: int):
     page_no = request.args.get("page", type=int)
     if current == Phase.RUNNING:
         page = results.live_page(
-            rnd.id, page=page_no, after=cursor_arg(results.LiveKey, "after"),
-            before=cursor_arg(results.LiveKey, "before"), per_page=per_page,
+            rnd.id, page=page_no, after=cursor_arg(results.LiveKey, "after", rnd.id),
+            before=cursor_arg(results.LiveKey, "before", rnd.id), per_page=per_page,
         )
         rule = {"keys": LIVE_KEYS, "text": live_rule_text()}
     elif current == Phase.PUBLISHED:
         page = results.final_page(
-            rnd, page=page_no, after=cursor_arg(results.FinalCursor, "after"),
-            before=cursor_arg(results.FinalCursor, "before"), per_page=per_page,
+            rnd, page=page_no, after=cursor_arg(results.FinalCursor, "after", rnd.id),
+            before=cursor_arg(results.FinalCursor, "before", rnd.id), per_page=per_page,
         )
         rule = {"keys": RANKING_KEYS, "text": ranking_rule_text(rnd.perfect_count)}
     elif current == Phase.UPCOMING:
@@ -165,6 +166,7 @@ def api_leaderboard(round_id: int):
             kw["per_page"] = per_page
         return url_for("public.api_leaderboard", round_id=rnd.id, _external=True, **kw)
 
+    page = sealed(page, rnd.id)
     final = page.kind == "final"
     return _json({
         "round_id": rnd.id,

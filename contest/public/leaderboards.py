@@ -7,7 +7,7 @@ round runs; once the round is published the final ranking and the prizes replace
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import abort, current_app, redirect, render_template, request, url_for
@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from contest import timeutil
 from contest.extensions import db
+from contest.public.cursors import open_cursor, seal_cursor
 from contest.public.views import bp
 from contest.quiz import results
 from contest.quiz.models import Round, RoundStatus
@@ -171,15 +172,31 @@ def pager(page: results.BoardPage, url: Callable[..., str]) -> Pager:
     return Pager(numbers, prev_url, next_url, first_url)
 
 
-def cursor_arg(kind: type, name: str):  # noqa: ANN201
-    """The cursor in the query argument ``name`` (a LiveKey or FinalCursor), 400 if malformed."""
+def cursor_arg(kind: type[results.LiveKey] | type[results.FinalCursor], name: str,
+               round_id: int):  # noqa: ANN201
+    """The cursor in the query argument ``name`` (a LiveKey or FinalCursor), 400 unless it is an
+    opaque cursor this app made for this round's board (see :mod:`contest.public.cursors`)."""
     text = request.args.get(name)
     if not text:
         return None
+    board = "live" if kind is results.LiveKey else "final"
     try:
-        return kind.decode(text)
+        plain = open_cursor(text, secret_key=current_app.secret_key or "", kind=board,
+                            round_id=round_id)
+        return kind.decode(plain)
     except ValueError:
         abort(400)
+
+
+def sealed(page: results.BoardPage, round_id: int) -> results.BoardPage:
+    """The page with its next/previous cursors made opaque, as the public may see them."""
+    def seal(plain: str | None) -> str | None:
+        if not plain:
+            return plain
+        return seal_cursor(plain, secret_key=current_app.secret_key or "", kind=page.kind,
+                           round_id=round_id)
+
+    return replace(page, next_cursor=seal(page.next_cursor), prev_cursor=seal(page.prev_cursor))
 
 
 def _page_number() -> int | None:
@@ -196,20 +213,21 @@ def board_for(rnd: Round, now: datetime) -> results.BoardPage | None:
             if mine is not None:
                 start = results.LiveKey(mine.score, mine.time_ms, mine.submitted_at,
                                         current_user.id)
-        return results.live_page(
-            rnd.id, page=_page_number(), after=cursor_arg(results.LiveKey, "after"),
-            before=cursor_arg(results.LiveKey, "before"), start=start, per_page=PER_PAGE,
-        )
+        return sealed(results.live_page(
+            rnd.id, page=_page_number(), after=cursor_arg(results.LiveKey, "after", rnd.id),
+            before=cursor_arg(results.LiveKey, "before", rnd.id), start=start,
+            per_page=PER_PAGE,
+        ), rnd.id)
     if current == Phase.PUBLISHED:
         from_rank = None
         if request.args.get("me") and current_user.is_authenticated:
             mine = results.standing(rnd, current_user.id, now)
             from_rank = mine.rank if mine is not None else None
-        return results.final_page(
-            rnd, page=_page_number(), after=cursor_arg(results.FinalCursor, "after"),
-            before=cursor_arg(results.FinalCursor, "before"), from_rank=from_rank,
+        return sealed(results.final_page(
+            rnd, page=_page_number(), after=cursor_arg(results.FinalCursor, "after", rnd.id),
+            before=cursor_arg(results.FinalCursor, "before", rnd.id), from_rank=from_rank,
             per_page=PER_PAGE,
-        )
+        ), rnd.id)
     return None
 
 

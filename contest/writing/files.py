@@ -12,12 +12,12 @@ bombs from the central directory without extracting anything, and only then give
 random name. A refusal raises :class:`UploadRefused` with a ``code`` and ``params`` for a
 translated message, and leaves nothing behind in the destination folder.
 
-:func:`clean_copy` writes the copy judges download, without the metadata that names the author:
+:func:`clean_copy` writes the copy judges download, without the metadata that names the author,
+within a budget of decompressed bytes and seconds (past it the upload is refused):
 
-* DOCX: the people fields of ``docProps/core.xml`` (creator, last modified by, contributor,
-  publisher, rights) and Company and Manager of ``docProps/app.xml`` are blanked; the other
-  members are copied unchanged. Comments and tracked changes carry their authors' names inside
-  the document itself; they are not rewritten, but the copy then comes with a warning.
+* DOCX: every part that names or identifies people is removed or rewritten (docProps, comments,
+  tracked-change authors, rsids, settings, custom XML, embedded pictures' metadata); see
+  :mod:`contest.writing.cleaning`. The copy is read back and used only if nothing is left.
 * PDF: the document information keeps only its dates (Author, Creator, Producer, Title, Subject
   and Keywords go: judges get the title from the entry, and a title is often a file name that
   names the author); the XMP metadata streams of the document and its pages and the author
@@ -26,7 +26,11 @@ translated message, and leaves nothing behind in the destination folder.
   credentials) are removed *without re-encoding*, because photo entries are judged on their
   image quality and a JPEG re-save loses some. Only the EXIF orientation is written back, so the
   photo is not shown on its side. Pillow checks that the result is still a readable image.
-* MP3, M4A, MP4: not cleaned; the warning says so, and organizers are shown it.
+* MP3, M4A, MP4: tags are removed with mutagen, other MP4 metadata by an ffmpeg remux where
+  ffmpeg is installed (see :mod:`contest.writing.cleaning`).
+
+Whatever could not be cleaned completely comes with a warning, and :func:`is_held` then keeps
+it from judges until an organizer has checked it (``contest.writing.held``).
 
 Warnings are English message ids marked with ``N_`` for extraction; the web layer translates
 them with ``gettext`` when it shows them.
@@ -41,7 +45,6 @@ import html
 import os
 import re
 import secrets
-import shutil
 import struct
 import tempfile
 import unicodedata
@@ -56,6 +59,8 @@ from PIL import Image, IptcImagePlugin
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 
+from contest.writing import cleaning
+
 __all__ = [
     "CHUNK_SIZE",
     "KINDS",
@@ -66,19 +71,23 @@ __all__ = [
     "SNIFF_BYTES",
     "WARN_AUDIO_VIDEO",
     "WARN_DAMAGED",
+    "WARN_DOCX_HELD",
     "WARN_DOCX_REVIEW",
     "WARN_ENCRYPTED",
+    "WARN_MEDIA_HELD",
     "FileKind",
     "SavedFile",
     "UploadRefused",
     "check_file_count",
     "clean_copy",
     "display_name",
+    "is_held",
     "docx_text",
     "metadata_people",
     "save_upload",
     "sniff_kind",
     "sniff_path",
+    "zip_budget",
 ]
 
 
@@ -98,8 +107,15 @@ MAX_ZIP_TOTAL_BYTES = 200 * MIB
 MAX_ZIP_RATIO = 100
 # Small members (XML parts) may compress very well without being dangerous.
 ZIP_RATIO_MIN_BYTES = 1 * MIB
-MAX_DOCUMENT_XML_BYTES = 50 * MIB
+MAX_DOCUMENT_XML_BYTES = 32 * MIB
 MAX_PROPS_XML_BYTES = 1 * MIB
+# What a DOCX may unpack to: a base for text and styles plus a few times the archive's own size
+# (photos do not compress, XML compresses five to ten times), never past MAX_ZIP_TOTAL_BYTES.
+# 190 members of 1 MiB that compress to almost nothing get about 33 MiB, and are refused.
+ZIP_BUDGET_BASE = 32 * MIB
+ZIP_BUDGET_FACTOR = 4
+# Wall-clock seconds that cleaning one file may take before the upload is refused.
+CLEAN_SECONDS = 20.0
 
 WARN_AUDIO_VIDEO = N_("Metadata of audio and video files is not checked.")
 WARN_DAMAGED = N_(
@@ -113,6 +129,14 @@ WARN_ENCRYPTED = N_(
 WARN_DOCX_REVIEW = N_(
     "The document contains comments or tracked changes, which may show their authors' "
     "names; they were not removed."
+)
+WARN_DOCX_HELD = N_(
+    "The document contains embedded objects or pictures whose metadata could not be removed. "
+    "Judges get it only after an organizer has checked it."
+)
+WARN_MEDIA_HELD = N_(
+    "Some metadata of this audio or video file could not be removed. "
+    "Judges get it only after an organizer has checked it."
 )
 
 
@@ -304,11 +328,17 @@ def _is_docx(members: list[zipfile.ZipInfo]) -> bool:
     return "[Content_Types].xml" in names and "word/document.xml" in names
 
 
-def _check_zip_sizes(members: list[zipfile.ZipInfo]) -> None:
+def zip_budget(archive_size: int) -> int:
+    """The decompressed bytes a DOCX of ``archive_size`` bytes may declare in all."""
+    return min(MAX_ZIP_TOTAL_BYTES, ZIP_BUDGET_BASE + ZIP_BUDGET_FACTOR * archive_size)
+
+
+def _check_zip_sizes(members: list[zipfile.ZipInfo], archive_size: int) -> None:
     """Refuse what would inflate too much, from the sizes the central directory declares.
 
     zipfile never inflates a member past its declared size, so the declared sizes bound what
-    reading the members later can cost.
+    reading the members later can cost. Many medium members that each stay under the ratio
+    check are caught by the total, which :func:`zip_budget` ties to the archive's size.
     """
     total = 0
     for member in members:
@@ -316,7 +346,7 @@ def _check_zip_sizes(members: list[zipfile.ZipInfo]) -> None:
         large = member.file_size > ZIP_RATIO_MIN_BYTES
         if large and member.file_size > MAX_ZIP_RATIO * max(member.compress_size, 1):
             raise UploadRefused("zip_bomb", {"reason": "ratio"})
-    if total > MAX_ZIP_TOTAL_BYTES:
+    if total > zip_budget(archive_size):
         raise UploadRefused("zip_bomb", {"reason": "size"})
 
 
@@ -410,7 +440,7 @@ def _upload_kind(path: Path, name: str) -> str | None:
         members = _zip_members(path)
         if members is None or not _is_docx(members):
             return None
-        _check_zip_sizes(members)
+        _check_zip_sizes(members, path.stat().st_size)
         return "docx"
     kind = sniff_kind(head)
     if kind == "mp4" and _iso_brand(head) == "generic" and _extension(name) == ".m4a":
@@ -541,7 +571,7 @@ def _open_docx(path: Path) -> zipfile.ZipFile:
         members = _zip_members(path)
         if members is None or not _is_docx(members):
             raise ValueError("not a DOCX file")
-        _check_zip_sizes(members)
+        _check_zip_sizes(members, path.stat().st_size)
     except UploadRefused as refused:
         raise ValueError(f"unsafe ZIP file: {refused.params.get('reason')}") from None
     return zipfile.ZipFile(path)
@@ -581,7 +611,10 @@ def _review_authors(zf: zipfile.ZipFile) -> list[str]:
                 window = tail + chunk
                 for match in _AUTHOR_ATTR.finditer(window):
                     raw = match.group(1) if match.group(1) is not None else match.group(2)
-                    found.append(html.unescape(raw.decode("utf-8", "replace")))
+                    name = html.unescape(raw.decode("utf-8", "replace"))
+                    # The neutral name cleaned copies give every tracked change is no one's.
+                    if name != "Author":
+                        found.append(name)
                 # Keep enough to catch an attribute cut by the chunk boundary; repeats are
                 # removed by the caller.
                 tail = window[-1024:]
@@ -651,26 +684,21 @@ def docx_text(path: Path) -> str:
 # --- cleaning ------------------------------------------------------------------------------
 
 
-def _write_docx_clean(path: Path, out: Path) -> bool:
-    """Write the cleaned DOCX to ``out``; return whether comments or revisions name people."""
-    with _open_docx(path) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            copy.external_attr = info.external_attr
-            copy.compress_type = (
-                info.compress_type
-                if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-                else zipfile.ZIP_DEFLATED
-            )
-            if info.filename in _PROPS_PARTS:
-                data = _read_member(src, info, MAX_PROPS_XML_BYTES)
-                dst.writestr(copy, _blank_elements(data, _PROPS_PARTS[info.filename]))
-            elif info.is_dir():
-                dst.writestr(copy, b"")
-            else:
-                with src.open(info) as reader, dst.open(copy, "w") as writer:
-                    shutil.copyfileobj(reader, writer, CHUNK_SIZE)
-        return bool(_review_authors(src))
+def _write_docx_clean(path: Path, out: Path, budget: cleaning.Budget) -> None:
+    """Write the cleaned DOCX (see :mod:`contest.writing.cleaning`) and read it back: a copy in
+    which anything is left that names or identifies someone is refused (``ValueError``)."""
+    with _open_docx(path) as src:
+        held: cleaning.Held | None = None
+        try:
+            cleaning.write_docx_clean(src, out, budget)
+        except cleaning.Held as exc:
+            held = exc
+    with _open_docx(out) as copy:
+        left = cleaning.docx_leftovers(copy, budget)
+    if left:
+        raise ValueError(f"the cleaned copy still has {', '.join(left)}")
+    if held is not None:
+        raise held
 
 
 _PDF_KEPT_INFO = ("/CreationDate", "/ModDate")
@@ -915,45 +943,73 @@ def _image_people(path: Path) -> list[str]:
     return names
 
 
-_CLEANERS: dict[str, Callable[[Path, Path], bool | None]] = {
+_CLEANERS: dict[str, Callable[[Path, Path, cleaning.Budget], None]] = {
     "docx": _write_docx_clean,
-    "pdf": _write_pdf_clean,
-    "jpeg": lambda src, out: _write_image_clean(src, "jpeg", out),
-    "png": lambda src, out: _write_image_clean(src, "png", out),
+    "pdf": lambda src, out, budget: _write_pdf_clean(src, out),
+    "jpeg": lambda src, out, budget: _write_image_clean(src, "jpeg", out),
+    "png": lambda src, out, budget: _write_image_clean(src, "png", out),
+    "mp3": lambda src, out, budget: cleaning.write_media_clean(src, "mp3", out, budget),
+    "m4a": lambda src, out, budget: cleaning.write_media_clean(src, "m4a", out, budget),
+    "mp4": lambda src, out, budget: cleaning.write_media_clean(src, "mp4", out, budget),
 }
+_HELD_WARNINGS = {"docx": WARN_DOCX_HELD}
+
+
+def _budget(path: Path, kind: str) -> cleaning.Budget:
+    size = path.stat().st_size
+    # A DOCX is read up to three times (clean, check the copy, count words); media twice.
+    limit = 3 * zip_budget(size) if kind == "docx" else 2 * size + 64 * MIB
+    return cleaning.Budget(limit, CLEAN_SECONDS)
+
+
+def is_held(clean_name: str | None, warning: str) -> bool:
+    """Whether judges must not get the file until an organizer has checked it: there is no
+    cleaned copy, or the copy comes with a warning (something may still name the author)."""
+    return clean_name is None or bool(warning)
 
 
 def clean_copy(path: Path, kind: str, dest_dir: Path) -> tuple[str | None, str]:
     """Write a copy without author metadata into ``dest_dir``: (its random name, warning).
 
-    The warning is ``""`` when the copy is clean. For audio and video, or when the file cannot
-    be cleaned (damaged, encrypted), the name is ``None`` and the warning says why; a damaged
-    file never raises. A DOCX with comments or tracked changes gets a copy *and* a warning.
-    Raises ``ValueError`` only for a kind not in :data:`KINDS`.
+    The warning is ``""`` when the copy is clean. When part of the metadata could not be
+    removed (an embedded object in a DOCX; audio or video metadata that neither mutagen nor
+    ffmpeg removed) the copy is written and the warning says so; when the file cannot be
+    cleaned at all (damaged, encrypted) the name is ``None``. Either way :func:`is_held` is
+    then true: judges get the file only after an organizer has checked it.
+
+    Raises ``UploadRefused("zip_bomb", reason="work")`` when cleaning would take more
+    decompressed bytes or seconds than the file's budget, and ``ValueError`` for a kind not in
+    :data:`KINDS`; a damaged file never raises.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown file kind {kind!r}")
-    cleaner = _CLEANERS.get(kind)
-    if cleaner is None:
-        return None, WARN_AUDIO_VIDEO
+    path = Path(path)
+    cleaner = _CLEANERS[kind]
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(dir=dest_dir, prefix=".clean-", suffix=".part")
     os.close(fd)
     temp = Path(temp_name)
+    warning = ""
     try:
-        review_names = cleaner(Path(path), temp)
+        try:
+            cleaner(path, temp, _budget(path, kind))
+        except cleaning.Held:
+            warning = _HELD_WARNINGS.get(kind, WARN_MEDIA_HELD)
         target = _random_name(dest_dir, KINDS[kind].extensions[0])
         os.replace(temp, target)
+    except cleaning.WorkExceeded:
+        temp.unlink(missing_ok=True)
+        raise UploadRefused("zip_bomb", {"reason": "work"}) from None
     except _Encrypted:
         temp.unlink(missing_ok=True)
         return None, WARN_ENCRYPTED
-    # Damaged files fail in many ways (zipfile, pypdf and Pillow each have their own errors);
-    # any of them only means judges get no cleaned copy, which the warning says.
+    # Damaged files fail in many ways (zipfile, pypdf, Pillow and mutagen each have their own
+    # errors); any of them only means judges get no cleaned copy, which the warning says.
     except Exception:
         temp.unlink(missing_ok=True)
         return None, WARN_DAMAGED
-    return target.name, WARN_DOCX_REVIEW if review_names else ""
+    return target.name, warning
 
 
 _PEOPLE_READERS: dict[str, Callable[[Path], list[str]]] = {

@@ -27,6 +27,8 @@ ZIP_BOMB_REASONS = {
     "entries": _l("it contains far too many parts"),
     "size": _l("it would unpack to far more than any document needs"),
     "ratio": _l("it is compressed far more than a real document can be"),
+    "work": _l("checking it and removing its metadata would take far longer than any "
+               "document needs"),
 }
 
 # The warnings of contest.writing.files, written out so that the catalogue extraction sees them.
@@ -43,6 +45,14 @@ CLEAN_WARNINGS = {
     files.WARN_DOCX_REVIEW: _l(
         "The document contains comments or tracked changes, which may show their authors' "
         "names; they were not removed."
+    ),
+    files.WARN_DOCX_HELD: _l(
+        "The document contains embedded objects or pictures whose metadata could not be "
+        "removed. Judges get it only after an organizer has checked it."
+    ),
+    files.WARN_MEDIA_HELD: _l(
+        "Some metadata of this audio or video file could not be removed. "
+        "Judges get it only after an organizer has checked it."
     ),
 }
 
@@ -170,6 +180,7 @@ def _messages() -> dict[str, Callable[[dict[str, Any]], str]]:
                                    "submitted or withdrawn."),
         "not_submitted": lambda p: _("Only a submitted entry can be disqualified."),
         "file_missing": lambda p: _("This file is not part of the entry."),
+        "file_not_held": lambda p: _("This file is not held back from judges."),
         # uploads
         "upload_empty": lambda p: _("%(name)s is empty.", **p),
         "upload_too_large": lambda p: _("%(name)s is larger than %(limit_mb)s MB, the limit of "

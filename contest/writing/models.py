@@ -212,7 +212,9 @@ class EntryFile(db.Model):
     """An uploaded file, stored outside static/ under a random name.
 
     ``clean_name`` is the copy judges download, with author metadata removed; when that could not
-    be done ``clean_warning`` says why and organizers are shown it.
+    be done completely ``clean_warning`` says why and organizers are shown it. Such a file is
+    held back from judges until an organizer confirms it was checked (``checked_at``,
+    ``checked_by_id``; see contest.writing.held).
     """
 
     __tablename__ = "writing_files"
@@ -226,6 +228,10 @@ class EntryFile(db.Model):
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     clean_name: Mapped[str | None] = mapped_column(String(80))
     clean_warning: Mapped[str] = mapped_column(String(500), default="")
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

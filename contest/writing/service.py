@@ -287,18 +287,59 @@ def anonymised_name(entry: Entry, position: int, entry_file: EntryFile) -> str:
     return f"{entry.anon_code}-{position}{files.KINDS[entry_file.kind].extensions[0]}"
 
 
+def is_held(entry_file: EntryFile) -> bool:
+    """Whether the file is kept from judges: it could not be cleaned completely and no
+    organizer has confirmed yet that it was checked."""
+    return entry_file.checked_at is None and files.is_held(
+        entry_file.clean_name, entry_file.clean_warning
+    )
+
+
 def anonymised_source(
     upload_root: str | Path, entry_file: EntryFile, for_organizer: bool
 ) -> Path | None:
-    """What blind review serves for a file: the cleaned copy; audio and video (never cleaned)
-    as uploaded; a document that could not be cleaned only to organizers, who see the warning.
+    """What blind review serves for a file: the cleaned copy; nothing to judges while the file
+    is held (see :func:`is_held`); once an organizer confirmed a file without a cleaned copy,
+    the file as uploaded. Organizers always get the cleaned copy, else the upload.
     """
     clean = file_path(upload_root, entry_file, clean=True)
-    if clean is not None:
-        return clean
-    if entry_file.kind in ("mp3", "m4a", "mp4") or for_organizer:
-        return file_path(upload_root, entry_file)
-    return None
+    if for_organizer:
+        return clean or file_path(upload_root, entry_file)
+    if is_held(entry_file):
+        return None
+    return clean or file_path(upload_root, entry_file)
+
+
+def held_files(contest: WritingContest) -> list[tuple[Entry, int, EntryFile]]:
+    """(entry, position, file) of every file of the contest's submitted entries that is held
+    back from judges, in the order of the entries' codes."""
+    rows = db.session.execute(
+        select(Entry)
+        .where(Entry.contest_id == contest.id, Entry.status == EntryStatus.SUBMITTED)
+        .order_by(Entry.anon_code, Entry.id)
+    ).scalars()
+    return [
+        (entry, position, item)
+        for entry in rows
+        for position, item in enumerate(entry.files, start=1)
+        if is_held(item)
+    ]
+
+
+def confirm_checked(entry_file: EntryFile, actor: User, now: datetime | None = None) -> None:
+    """Record that an organizer checked a held file, which releases it to judges (audited).
+
+    Raises :class:`EntryRefused` when the actor is no organizer or the file is not held."""
+    if not access.is_organizer(actor):
+        raise EntryRefused([Problem("not_allowed")])
+    if not is_held(entry_file):
+        raise EntryRefused([Problem("file_not_held")])
+    entry_file.checked_at = now or utcnow()
+    entry_file.checked_by_id = actor.id
+    audit.record(actor.id, "writing.file.confirm_checked", "writing_file", entry_file.id,
+                 entry_id=entry_file.entry_id, kind=entry_file.kind,
+                 warning=entry_file.clean_warning, cleaned=entry_file.clean_name is not None)
+    db.session.flush()
 
 
 def current_problems(
@@ -742,7 +783,17 @@ def _store_uploads(
             problems.append(Problem(f"upload_{refused.code}", "files", params))
             continue
         _track(_NEW_FILES, folder / saved.stored_name)
-        clean_name, warning = files.clean_copy(folder / saved.stored_name, saved.kind, folder)
+        try:
+            clean_name, warning = files.clean_copy(folder / saved.stored_name, saved.kind,
+                                                   folder)
+        except files.UploadRefused as refused:
+            # Cleaning would cost more than the file's budget: refuse it like a zip bomb.
+            (folder / saved.stored_name).unlink(missing_ok=True)
+            params = {**refused.params, "name": saved.original_name,
+                      "accepted": ", ".join(files.KINDS[k].label for k in files.KINDS
+                                            if k in (category.accepted_kinds or ()))}
+            problems.append(Problem(f"upload_{refused.code}", "files", params))
+            continue
         item = _Stored(saved, clean_name, warning)
         if clean_name:
             _track(_NEW_FILES, folder / clean_name)

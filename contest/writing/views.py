@@ -582,6 +582,7 @@ def anonymised(contest_id: int, anon_code: str):
             "available": available,
             "warning": _clean_warning(item.clean_warning) if organizer else "",
             "cleaned": item.clean_name is not None,
+            "held": service.is_held(item),
         })
     return render_template("writing/anonymised.html", entry=entry, files=items,
                            organizer=organizer)

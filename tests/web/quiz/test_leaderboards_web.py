@@ -135,6 +135,14 @@ def test_leaderboard_pages_and_cursors(en, app):
     assert [int(r) for r in re.findall(r'<td class="rank">(\d+)', again)] == list(
         range(251, 301))
     assert en.get(f"/rounds/{rnd.id}/leaderboard?after=garbage").status_code == 400
+    # The links carry opaque cursors: no account id, and a forged plain one is refused.
+    token = re.search(r"after=([^&\"#]+)", fifth).group(1)
+    last_id = max(r.user_id for r in results.live_page(rnd.id, per_page=400).rows)
+    assert f"_{last_id}" not in token
+    with pytest.raises(ValueError):
+        results.LiveKey.decode(token)
+    forged = f"9.0_100200_0_{last_id}"
+    assert en.get(f"/rounds/{rnd.id}/leaderboard?after={forged}").status_code == 400
 
 
 def test_my_rank_live_and_my_place_in_the_list(login_as, running, app):

@@ -27,6 +27,7 @@ from entrykit import (  # noqa: F401
     submitted_entry,
     text,
 )
+from hostile_files import hostile_m4a
 
 from contest.writing import access
 from contest.writing.files import metadata_people
@@ -121,17 +122,22 @@ def test_an_anonymised_photo_has_no_exif_author(people, photo_entry, tmp_path):
 
 def test_organizers_see_the_cleaning_warning_and_judges_do_not(people, contest, clock,
                                                                  monkeypatch):
+    monkeypatch.setenv("FFMPEG", "/nonexistent/ffmpeg")
     entry = submitted_entry(people.author, contest, category(contest, "radio"),
                             title="Tiếng nói nữ đại biểu", body_source="",
-                            uploads=[(mp3_bytes(), "phong-su.mp3")])
-    warning = "Metadata of audio and video files is not checked."
+                            uploads=[(hostile_m4a(quicktime_extras=True), "phong-su.m4a"),
+                                     (mp3_bytes(), "phong-su.mp3")])
+    warning = "Some metadata of this audio or video file could not be removed."
     assert warning in main_text(people.organizer.get(anon_path(entry)))
     monkeypatch.setattr(access, "judge_may_view", lambda u, e: u.id == people.judge.user.id)
     judge_page = main_text(people.judge.get(anon_path(entry)))
-    assert warning not in judge_page and f"{entry.anon_code}-1.mp3" in judge_page
-    response = people.judge.get(f"{anon_path(entry)}/files/1")
+    assert warning not in judge_page and f"{entry.anon_code}-1.m4a" in judge_page
+    # The held file is not served to the judge; the cleaned MP3 is.
+    assert people.judge.get(f"{anon_path(entry)}/files/1").status_code == 404
+    response = people.judge.get(f"{anon_path(entry)}/files/2")
     assert response.status_code == 200 and response.mimetype == "audio/mpeg"
-    assert filename_of(response) == f"{entry.anon_code}-1.mp3"
+    assert filename_of(response) == f"{entry.anon_code}-2.mp3"
+    assert not response.data.startswith(b"ID3")
 
 
 def test_the_anonymised_code_is_needed_in_its_own_contest(people, print_entry):

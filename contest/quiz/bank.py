@@ -850,13 +850,15 @@ def commit_import(result: ParseResult,
 
 def default_topic_for(filename: str, topic: str | Sequence[str] | None = None) -> list[str]:
     """The topic of the questions a file gives none: ``topic`` (a path ``A/B`` or its parts)
-    when given, else a topic named after the file (``ngan-hang.gift`` → ``ngan-hang``), else
+    when given, else a topic named after the file without its extension (``ngan-hang.gift`` →
+    ``ngan-hang``), else (no name, or only an extension such as ``.gift``)
     :data:`UNCATEGORISED`."""
     path = split_topic(topic) if isinstance(topic, str) else list(topic or [])
     path = [" ".join(part.split()) for part in path if part.strip()]
     if path:
         return path
-    stem = " ".join(PurePosixPath(filename.replace("\\", "/")).stem.split())
+    name = PurePosixPath(filename.replace("\\", "/")).name
+    stem = " ".join((name.rsplit(".", 1)[0] if "." in name else name).split())
     return [stem[:MAX_TOPIC_NAME].strip()] if stem else [UNCATEGORISED]
 
 

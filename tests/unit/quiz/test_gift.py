@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from contest.quiz.bank_messages import english
 from contest.quiz.gift import parse_gift, write_gift
 from contest.quiz.items import (
     FALSE_LABEL,
     TRUE_LABEL,
-    ImportProblem,
     ParsedOption,
     ParsedQuestion,
     ParseResult,
     SkippedItem,
+    line_of,
     validate_question,
 )
 
@@ -131,7 +132,9 @@ def test_title_and_format_prefixes() -> None:
     assert q.text_format == "html"
     for name in ("plain", "markdown", "moodle"):
         assert only_question(f"[{name}]**x** {{=a ~b}}").text_format == name
-    assert only_question("[HTML]x {=a ~b}").text_format == "html"
+    # Moodle knows the markers in lower case only: anything else is text.
+    upper = only_question("[HTML]x {=a ~b}")
+    assert (upper.text, upper.text_format) == ("[HTML]x", "plain")
 
 
 def test_unknown_bracket_prefix_stays_in_text() -> None:
@@ -170,8 +173,8 @@ def test_metadata_escapes_and_vietnamese_difficulty() -> None:
 
 def test_metadata_followed_by_blank_line_is_an_error() -> None:
     result = parse_gift("// [id:Q1]\n\nQ {=a ~b}\n")
-    assert result.errors == [ImportProblem(1, result.errors[0].message)]
-    assert "not followed by a question" in result.errors[0].message
+    assert [(line_of(p), p.code) for p in result.errors] == [(1, "gift.metadata_alone")]
+    assert "not followed by a question" in english(result.errors[0])
     assert len(result.questions) == 1
     assert result.questions[0].external_id == ""
 
@@ -186,14 +189,14 @@ def test_unknown_difficulty_is_reported_on_its_comment_line() -> None:
     result = parse_gift("Q0 {=a ~b}\n\n// [id:x]\n// [difficulty:very hard]\nQ {=a ~b}\n")
     assert [q.text for q in result.questions] == ["Q0"]
     assert len(result.errors) == 1
-    assert result.errors[0].line == 4
-    assert "very hard" in result.errors[0].message
+    assert line_of(result.errors[0]) == 4
+    assert "very hard" in english(result.errors[0])
 
 
 def test_two_ids_for_one_question_is_an_error() -> None:
     result = parse_gift("// [id:a]\n// [id:b]\nQ {=a ~b}\n")
     assert result.questions == []
-    assert result.errors[0].line == 2
+    assert line_of(result.errors[0]) == 2
 
 
 def test_categories_set_topics() -> None:
@@ -396,22 +399,22 @@ def test_malformed_items_are_errors_at_their_first_line() -> None:
     ]
     assert len(result.errors) == len(expected)
     for problem, (line, fragment) in zip(result.errors, expected, strict=True):
-        assert problem.line == line
-        assert fragment in problem.message
+        assert line_of(problem) == line
+        assert fragment in english(problem)
 
 
 def test_lines_after_an_unclosed_block_are_reported_too() -> None:
     # The blank line ends the broken question; the rest ('~b' and '}') is
     # reported on its own line instead of vanishing.
     result = parse_gift("Q {\n=a\n\n~b\n}\n")
-    assert [p.line for p in result.errors] == [1, 4]
+    assert [line_of(p) for p in result.errors] == [1, 4]
     assert result.questions == []
 
 
 def test_nothing_is_dropped_silently() -> None:
     result = parse_gift(SKIPPED_SAMPLE + "\n" + MALFORMED)
     accounted = (len(result.questions) + len(result.skipped)
-                 + len({p.line for p in result.errors}))
+                 + len({line_of(p) for p in result.errors}))
     # SKIPPED_SAMPLE holds 9 items, MALFORMED 16.
     assert accounted == 9 + 16
 
@@ -530,8 +533,8 @@ def test_write_gift_layout() -> None:
 
 def test_validate_question_messages() -> None:
     def problems(kind: str, options: list[tuple[str, float]], text: str = "Q") -> list[str]:
-        return validate_question(
-            ParsedQuestion(kind, text, [ParsedOption(t, f) for t, f in options]))
+        return [english(p) for p in validate_question(
+            ParsedQuestion(kind, text, [ParsedOption(t, f) for t, f in options]))]
 
     assert problems("single", [("a", 1.0), ("b", 0.0)]) == []
     assert problems("single", [("a", 1.0)]) == [

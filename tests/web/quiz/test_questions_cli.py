@@ -79,6 +79,7 @@ def test_import_prints_exactly_one_json_object(run, write):
     assert json.loads(result.stdout) == {
         "imported": 3, "skipped": 1, "errors": [],
         "by_kind": {"single": 1, "multiple": 1, "truefalse": 1},
+        "default_topic": {"topic": "bank", "questions": 0},
     }
     assert result.stdout.count("\n") == 1
     assert count() == 3
@@ -89,7 +90,8 @@ def test_skipped_counts_unsupported_and_already_present(run, write):
     run("import", path)
     result = run("import", path, "--json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {"imported": 0, "skipped": 4, "errors": [], "by_kind": {}}
+    assert json.loads(result.stdout) == {"imported": 0, "skipped": 4, "errors": [], "by_kind": {},
+                                         "default_topic": {"topic": "bank", "questions": 0}}
     assert count() == 3
 
 
@@ -100,6 +102,7 @@ def test_errors_give_a_failing_exit_and_write_nothing(run, write):
     assert report["imported"] == 0 and report["by_kind"] == {}
     assert report["errors"] == [{
         "line": 23,
+        "code": "question.multiple_no_positive",
         "message": "a multiple-choice question needs at least one option with a positive weight",
     }]
     assert count() == 0
@@ -148,16 +151,44 @@ def test_unknown_format_is_an_error(run, write):
     assert [e["line"] for e in json.loads(result.stdout)["errors"]] == [0]
 
 
-def test_aiken_needs_a_topic_and_takes_the_given_one(run, write):
+def test_aiken_takes_the_given_topic(run, write):
     path = write("bank.txt", AIKEN)
-    without = run("import", path, "--json")
-    assert without.exit_code == 1
-    assert "no topic" in json.loads(without.stdout)["errors"][0]["message"]
     with_topic = run("import", path, "--topic", "Luật/Bình đẳng giới", "--json")
     assert with_topic.exit_code == 0
-    assert json.loads(with_topic.stdout)["by_kind"] == {"single": 1}
+    report = json.loads(with_topic.stdout)
+    assert report["by_kind"] == {"single": 1}
+    assert report["default_topic"] == {"topic": "Luật/Bình đẳng giới", "questions": 1}
     question = db.session.execute(select(Question)).scalar_one()
     assert question.topic.path == ["Luật", "Bình đẳng giới"]
+
+
+def test_a_file_without_categories_goes_to_a_topic_named_after_it(run, write):
+    # Moodle puts questions without $CATEGORY in the default category of the import.
+    path = write("Luật bầu cử 2015.txt", AIKEN)
+    result = run("import", path, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["default_topic"] == {"topic": "Luật bầu cử 2015",
+                                                         "questions": 1}
+    question = db.session.execute(select(Question)).scalar_one()
+    assert question.topic.path == ["Luật bầu cử 2015"]
+
+
+def test_text_output_says_where_questions_without_a_category_went(run, write):
+    mixed = "Câu hỏi không có danh mục?{=A ~B}\n\n" + GOOD
+    result = run("import", write("tuần-1.gift", mixed))
+    assert result.exit_code == 0, result.output
+    assert "4 question(s) imported" in result.output
+    assert '1 question(s) without a category go to the topic "tuần-1".' in result.output
+    topics = {q.text: q.topic.path for q in db.session.execute(select(Question)).scalars()}
+    assert topics["Câu hỏi không có danh mục?"] == ["tuần-1"]
+    assert topics["Luật Bình đẳng giới được thông qua năm 2006."] == ["Luật"]
+
+
+def test_a_file_whose_name_gives_no_topic_goes_to_uncategorised(run, write):
+    result = run("import", write(".gift", "Câu?{=A ~B}\n"), "--format", "gift", "--json")
+    assert result.exit_code == 0, result.output
+    question = db.session.execute(select(Question)).scalar_one()
+    assert question.topic.path == ["Chưa phân loại"]
 
 
 def _empty_bank() -> None:
@@ -181,6 +212,7 @@ def test_export_and_import_again(run, write, tmp_path, fmt):
     assert json.loads(again.stdout) == {
         "imported": 3, "skipped": 0, "errors": [],
         "by_kind": {"single": 1, "multiple": 1, "truefalse": 1},
+        "default_topic": {"topic": "out", "questions": 0},
     }
 
 

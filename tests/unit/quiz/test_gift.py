@@ -571,3 +571,97 @@ def test_line_is_not_part_of_equality() -> None:
     a = ParsedQuestion("single", "Q", [ParsedOption("a", 1.0)], line=3)
     b = ParsedQuestion("single", "Q", [ParsedOption("a", 1.0)], line=9)
     assert a == b
+
+
+# --- Moodle's documented rules ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["html", "plain", "markdown", "moodle"])
+def test_format_marker_on_an_answer_is_not_part_of_its_text(name: str) -> None:
+    q = only_question(f"Màu nào?{{=[{name}]xanh ~[{name}]đỏ}}")
+    assert [o.text for o in q.options] == ["xanh", "đỏ"]
+
+
+def test_format_markers_on_feedback_and_general_feedback_are_removed() -> None:
+    q = only_question("Màu nào?{\n=xanh#[plain]Đúng\n~đỏ#[markdown]Sai\n####[moodle]Giải thích\n}")
+    assert [o.feedback for o in q.options] == ["Đúng", "Sai"]
+    assert q.explanation == "Giải thích"
+    assert q.text_format == "plain"
+
+
+def test_marker_after_a_weight_and_on_true_false_feedbacks() -> None:
+    q = only_question("Chọn?{\n~%50%[plain]A\n~%50%[plain]B\n~%-100%C\n}")
+    assert [(o.text, o.fraction) for o in q.options] == [("A", 0.5), ("B", 0.5), ("C", -1.0)]
+    tf = only_question("Đúng không?{TRUE#[html]<b>Chưa</b> đúng#[plain]Đúng rồi}")
+    assert [(o.text, o.feedback) for o in tf.options] == [
+        (TRUE_LABEL, "Đúng rồi"), (FALSE_LABEL, "Chưa đúng")]
+
+
+def test_html_parts_make_the_question_html_and_escape_the_plain_ones() -> None:
+    q = only_question("Chọn a < b?{=[html]<b>có</b> ~không & chẳng}")
+    assert q.text_format == "html"
+    assert q.text == "Chọn a &lt; b?"
+    assert [o.text for o in q.options] == ["<b>có</b>", "không &amp; chẳng"]
+
+
+def test_an_html_question_passes_its_format_to_unmarked_parts() -> None:
+    q = only_question("[html]<p>Chọn</p>{=<i>có</i>#<b>Đúng</b><br>vì thế ~không####<p>Vì "
+                      "&amp; bởi</p>}")
+    assert q.text_format == "html"
+    assert [o.text for o in q.options] == ["<i>có</i>", "không"]
+    # Feedback and explanation are shown as plain text: HTML is reduced to what it shows.
+    assert q.options[0].feedback == "Đúng\nvì thế"
+    assert q.explanation == "Vì & bởi"
+
+
+def test_the_general_feedback_starts_at_the_last_four_hashes() -> None:
+    q = only_question("Chọn?{=A#phản hồi ~B####chung}")
+    assert q.options[0].feedback == "phản hồi"
+    assert q.explanation == "chung"
+
+
+def test_multi_line_answers_keep_their_line_breaks() -> None:
+    q = only_question("Chọn?{\n=dòng một\n  dòng hai\n~khác\n}")
+    assert [o.text for o in q.options] == ["dòng một\n  dòng hai", "khác"]
+
+
+def test_id_and_tags_in_comments_as_moodle_writes_them() -> None:
+    q = only_question("// question: 42  name: Câu 1\n// [id:Q\\]1] [tag:bầu cử] [tag:nữ]\n"
+                      "::Câu 1::Hỏi?{=A ~B}")
+    assert (q.external_id, q.tags, q.title) == ("Q]1", ["bầu cử", "nữ"], "Câu 1")
+
+
+def test_five_decimal_weights_as_moodle_exports_them() -> None:
+    q = only_question("Chọn?{\n~%33.33333%A\n~%33.33333%B\n~%33.33334%C\n~%-100%D\n}")
+    assert fractions(q) == [0.3333333, 0.3333333, 0.3333334, -1.0]
+
+
+def test_escapes_of_every_special_character() -> None:
+    q = only_question("a\\~b\\=c\\#d\\{e\\}f\\:g?{=x\\#1 ~y\\~2}")
+    assert q.text == "a~b=c#d{e}f:g?"
+    assert [o.text for o in q.options] == ["x#1", "y~2"]
+
+
+def _same(questions: list[ParsedQuestion]) -> None:
+    again = parse_gift(write_gift(questions))
+    assert again.errors == []
+    assert again.questions == questions
+
+
+def test_round_trip_keeps_formats_and_markers() -> None:
+    html_question = ParsedQuestion("single", "<p>Chọn</p>", [
+        ParsedOption("<b>có</b>", 1.0, "Đúng <vì>"), ParsedOption("[plain]không", 0.0)],
+        explanation="a & b", text_format="html")
+    plain_question = ParsedQuestion("multiple", "a < b?", [
+        ParsedOption("x & y", 0.5, "[html]giữ"), ParsedOption("z", 0.5),
+        ParsedOption("w", -1.0)], explanation="[markdown] giữ")
+    truefalse = ParsedQuestion("truefalse", "[moodle]Đúng?", [
+        ParsedOption(TRUE_LABEL, 0.0, "sai <à>"), ParsedOption(FALSE_LABEL, 1.0, "đúng")],
+        text_format="markdown")
+    _same([html_question, plain_question, truefalse])
+    written = write_gift([html_question, plain_question])
+    # Moodle reads the unmarked parts of a question in the question's format: plain feedback
+    # under an HTML question is marked, and plain text holding "<" is marked [plain].
+    assert "[html]<p>Chọn</p>{" in written and "#[plain]Đúng <vì>" in written
+    assert "####[plain]a & b" in written
+    assert "[plain]a < b?{" in written and "#[plain][html]giữ" in written

@@ -595,3 +595,12 @@ def test_aiken_export_says_what_it_leaves_out(organizer):
     assert download.headers["Content-Disposition"].endswith('-aiken.txt"')
     assert "ANSWER: A" in download.get_data(as_text=True)
     assert "Chính phủ" not in download.get_data(as_text=True)
+
+
+def test_preview_lists_kinds_the_platform_does_not_run_with_their_lines(organizer):
+    gift = ("Năm thông qua?{#2006}\n\nGhép.{=A -> 1 =B -> 2}\n\nChọn?{=[plain]A ~B}\n\n"
+            "Điền {=từ ~chữ} vào chỗ trống.\n")
+    page = text(organizer.get(upload(organizer, gift, "x.gift").headers["Location"]))
+    rows = re.findall(r'<tr><td class="num">(\d+)</td><td>(\w+)</td>', page)
+    assert rows == [("1", "numerical"), ("3", "matching"), ("7", "missingword")]
+    assert "1 new question" in page

@@ -54,7 +54,7 @@ from contest.quiz import bank
 from contest.quiz.bank_messages import message as problem_text
 from contest.quiz.encoding import EncodingRefused, decode_upload
 from contest.quiz.importing import UnknownFormat, detect_format, parse_file
-from contest.quiz.items import ParseResult, format_percent, line_of, split_topic
+from contest.quiz.items import ParseResult, format_percent, join_topic, line_of, split_topic
 from contest.quiz.models import Question, Topic
 
 console_link("organizer.questions", _l("Question bank"),
@@ -414,6 +414,8 @@ def _import_topic_form(meta: dict[str, Any], form: ImportTopicForm | None = None
     form.topic_id.choices = _topic_choices(_("— a topic named after the file —"))
     if form.topic_id.data is None and meta.get("topic_id"):
         form.topic_id.data = str(meta["topic_id"])
+    if form.new_topic.data is None and meta.get("new_topic"):
+        form.new_topic.data = join_topic(meta["new_topic"])
     return form
 
 

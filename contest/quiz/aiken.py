@@ -15,7 +15,8 @@ correct letter. A question whose options are exactly ``Đúng`` and ``Sai`` (in
 that order) is read as a true/false question, and :func:`write_aiken` writes
 true/false questions that way, so they survive a round trip.
 
-Errors carry 1-based line numbers: the question's first line for a missing
+Errors are problems (codes of :mod:`contest.quiz.bank_messages`) with 1-based
+line numbers: the question's first line for a missing
 ``ANSWER:``, missing text or fewer than 2 options; the offending line for a
 stray line after the options, a repeated option letter or a bad answer letter.
 """
@@ -29,10 +30,10 @@ from dataclasses import dataclass, field
 from contest.quiz.items import (
     FALSE_LABEL,
     TRUE_LABEL,
-    ImportProblem,
     ParsedOption,
     ParsedQuestion,
     ParseResult,
+    problem_at,
     validate_question,
 )
 
@@ -58,33 +59,32 @@ def parse_aiken(text: str, default_topic: list[str] | None = None) -> ParseResul
     topic = list(default_topic or [])
     pending: _Pending | None = None
 
-    def error(line: int, message: str) -> None:
-        result.errors.append(ImportProblem(line, message))
+    def error(line: int, code: str, **params: object) -> None:
+        result.errors.append(problem_at(line, code, **params))
 
     def unfinished(item: _Pending) -> None:
         if not item.broken:
-            error(item.line, "the question has no 'ANSWER: X' line")
+            error(item.line, "aiken.no_answer_line")
 
     def finish(item: _Pending, answer: str, line: int) -> None:
         if item.broken:
             return
         if not item.text:
-            error(item.line, "the question has no text before its options")
+            error(item.line, "aiken.no_text")
             return
         if len(item.options) < 2:
-            error(item.line, f"an Aiken question needs at least 2 options, found "
-                             f"{len(item.options)}")
+            error(item.line, "aiken.too_few_options", count=len(item.options))
             return
         letter = answer.strip().rstrip(".)").strip().upper()
         if not letter:
-            error(line, "the ANSWER line gives no letter")
+            error(line, "aiken.answer_empty")
             return
         if re.search(r"[\s,;]", letter):
-            error(line, f"Aiken allows only one answer letter, found '{letter}'")
+            error(line, "aiken.answer_several", letter=letter)
             return
         if letter not in item.letters:
-            error(line, f"answer '{letter}' is not one of the options "
-                        f"({', '.join(item.letters)})")
+            error(line, "aiken.answer_not_an_option", letter=letter,
+                  letters=", ".join(item.letters))
             return
         correct = item.letters.index(letter)
         options = [ParsedOption(option, 1.0 if i == correct else 0.0)
@@ -94,7 +94,7 @@ def parse_aiken(text: str, default_topic: list[str] | None = None) -> ParseResul
                                   topic=list(topic), line=item.line)
         problems = validate_question(question)
         if problems:
-            result.errors.extend(ImportProblem(item.line, message) for message in problems)
+            result.errors.extend(problem_at(item.line, p.code, **p.params) for p in problems)
         else:
             result.questions.append(question)
 
@@ -119,18 +119,17 @@ def parse_aiken(text: str, default_topic: list[str] | None = None) -> ParseResul
             if pending.broken:
                 continue
             if letter in pending.letters:
-                error(number, f"option {letter} appears twice")
+                error(number, "aiken.option_repeated", letter=letter)
                 pending.broken = True
             elif not option_text:
-                error(number, f"option {letter} has no text")
+                error(number, "aiken.option_empty", letter=letter)
                 pending.broken = True
             else:
                 pending.letters.append(letter)
                 pending.options.append(option_text)
         elif pending.options:
             if not pending.broken:
-                error(number, "expected another option ('E. ...') or 'ANSWER: X' after the "
-                              "options")
+                error(number, "aiken.stray_line")
                 pending.broken = True
         else:
             pending.text.append(line)

@@ -16,11 +16,15 @@ Rules kept here:
   live question by external id, or, failing that, by identical text (whitespace runs collapsed)
   in the same topic; a matched question is skipped and reported as already present, with a note
   when its question or key differs from the bank's. To change a banked question, edit it.
-* Questions of a file that carry no topic take the default topic of the import; without one they
-  are problems, since every question belongs to a topic.
+* Questions of a file that carry no topic (no ``$CATEGORY`` in GIFT, every Aiken file, an empty
+  topic cell) go to the default topic of the import, as Moodle puts them in the default category
+  of its import: the topic the organizer chose, else one named after the file, else
+  :data:`UNCATEGORISED` (see :func:`default_topic_for`). The plan says which questions went there.
 
-Messages meant for people are English templates marked with :func:`N_` so that the web layer can
-translate them (``gettext(problem.template, **problem.params)``); the CLI prints ``message``.
+Refusals are the shared :class:`~contest.problems.Refused` carrying
+:class:`~contest.problems.Problem` values; their codes and messages (English sources with a
+Vietnamese translation) are in :mod:`contest.quiz.bank_messages`. A problem of an import carries
+its line in ``params["line"]``.
 """
 
 from __future__ import annotations
@@ -32,13 +36,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from contest.extensions import db
+from contest.problems import Problem, Refused
 from contest.quiz.aiken import write_aiken
 from contest.quiz.gift import write_gift
 from contest.quiz.importing import parse_file
@@ -47,6 +52,8 @@ from contest.quiz.items import (
     ParsedQuestion,
     ParseResult,
     SkippedItem,
+    line_of,
+    problem_at,
     split_topic,
     validate_question,
 )
@@ -65,15 +72,15 @@ __all__ = [
     "ImportPlan",
     "ImportRefused",
     "InvalidQuestion",
-    "N_",
+    "UNCATEGORISED",
     "Page",
     "PlannedQuestion",
-    "Problem",
     "TopicNode",
     "activate",
     "commit_import",
     "create_topic",
     "deactivate",
+    "default_topic_for",
     "descendant_ids",
     "export",
     "export_filename",
@@ -107,50 +114,23 @@ MAX_SOURCE = 500
 MAX_TAGS_TEXT = 500
 
 
-def N_(message: str) -> str:  # noqa: N802 - the usual name of the gettext no-op marker
-    """Mark a message for translation without translating it here."""
-    return message
+# The topic of imported questions that have none when the file's name gives no better one.
+UNCATEGORISED = "Chưa phân loại"
 
 
-# --- problems ----------------------------------------------------------------
+# --- refusals ----------------------------------------------------------------
 
 
-@dataclass
-class Problem:
-    """A problem found in an import, on ``line`` of the file (0: the whole file).
+class BankError(Refused):
+    """A change the bank refuses; each problem's ``field`` names the form field it concerns."""
 
-    ``message`` is English. ``template`` and ``params`` are set for the bank's own problems so
-    that they can be translated; parser problems carry only ``message``.
-    """
-
-    line: int
-    message: str
-    template: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, at: int, template: str, **params: Any) -> Problem:
-        return cls(at, template % params if params else template, template, params)
-
-
-class BankError(ValueError):
-    """A change the bank refuses; ``field`` names the form field it concerns, if any."""
-
-    def __init__(self, template: str, field: str | None = None, **params: Any) -> None:
-        self.template = template
-        self.params = params
-        self.field = field
-        self.message = template % params if params else template
-        super().__init__(self.message)
+    @property
+    def field(self) -> str | None:
+        return self.problems[0].field
 
 
 class InvalidQuestion(BankError):
     """The question breaks the structural rules of :func:`validate_question`."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(N_("The question is not valid: %(problems)s"),
-                         problems="; ".join(problems))
-        self.problems = problems
 
 
 # --- topics ------------------------------------------------------------------
@@ -172,10 +152,9 @@ def _children_index(topics: Iterable[Topic]) -> dict[int | None, list[Topic]]:
 def _check_topic_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise BankError(N_("Enter the name of the topic."), field="name")
+        raise BankError(Problem("bank.topic_name_missing", "name"))
     if len(name) > MAX_TOPIC_NAME:
-        raise BankError(N_("A topic name can have at most %(max)d characters."), field="name",
-                        max=MAX_TOPIC_NAME)
+        raise BankError(Problem("bank.topic_name_too_long", "name", {"max": MAX_TOPIC_NAME}))
     return name
 
 
@@ -200,7 +179,7 @@ def topic_by_path(path: Sequence[str]) -> Topic | None:
 def get_or_create_topic(path: Sequence[str]) -> Topic:
     """The topic at ``path``, creating the missing levels."""
     if not path:
-        raise BankError(N_("Choose a topic."), field="topic")
+        raise BankError(Problem("bank.topic_missing", "topic"))
     node: Topic | None = None
     for raw in path:
         name = _check_topic_name(raw)
@@ -284,7 +263,7 @@ def create_topic(name: str, parent: Topic | None = None) -> Topic:
     """Add a topic under ``parent`` (or at the top); sibling names must differ."""
     name = _check_topic_name(name)
     if _sibling(name, parent.id if parent else None) is not None:
-        raise BankError(N_("There is already a topic with this name here."), field="name")
+        raise BankError(Problem("bank.topic_exists", "name"))
     topic = Topic(name=name, parent=parent)
     db.session.add(topic)
     db.session.flush()
@@ -295,10 +274,9 @@ def update_topic(topic: Topic, name: str, parent: Topic | None) -> Topic:
     """Rename ``topic`` and/or move it under ``parent`` (not under itself or its sub-topics)."""
     name = _check_topic_name(name)
     if parent is not None and parent.id in descendant_ids(topic.id):
-        raise BankError(N_("A topic cannot be placed inside itself or one of its sub-topics."),
-                        field="parent_id")
+        raise BankError(Problem("bank.topic_inside_itself", "parent_id"))
     if _sibling(name, parent.id if parent else None, exclude_id=topic.id) is not None:
-        raise BankError(N_("There is already a topic with this name here."), field="name")
+        raise BankError(Problem("bank.topic_exists", "name"))
     topic.name = name
     topic.parent = parent
     db.session.flush()
@@ -450,26 +428,22 @@ def _clean(values: ParsedQuestion, topic: Topic) -> ParsedQuestion:
     )
 
 
-def _length_problems(q: ParsedQuestion) -> list[tuple[str, str, dict[str, Any]]]:
-    """(field, template, params) for every value longer than its column."""
+def _length_problems(q: ParsedQuestion) -> list[Problem]:
+    """A problem, with its field, for every value longer than its column."""
     found = []
     if len(q.title) > MAX_TITLE:
-        found.append(("title", N_("The title can have at most %(max)d characters."),
-                      {"max": MAX_TITLE}))
+        found.append(Problem("bank.title_too_long", "title", {"max": MAX_TITLE}))
     if len(q.external_id) > MAX_EXTERNAL_ID:
-        found.append(("external_id", N_("The question ID can have at most %(max)d characters."),
-                      {"max": MAX_EXTERNAL_ID}))
+        found.append(Problem("bank.external_id_too_long", "external_id",
+                             {"max": MAX_EXTERNAL_ID}))
     if len(q.source) > MAX_SOURCE:
-        found.append(("source", N_("The source can have at most %(max)d characters."),
-                      {"max": MAX_SOURCE}))
+        found.append(Problem("bank.source_too_long", "source", {"max": MAX_SOURCE}))
     tags = normalize_tags(q.tags)
     if tags and len("," + ",".join(tags) + ",") > MAX_TAGS_TEXT:
-        found.append(("tags", N_("The tags can have at most %(max)d characters in all."),
-                      {"max": MAX_TAGS_TEXT - 2}))
+        found.append(Problem("bank.tags_too_long", "tags", {"max": MAX_TAGS_TEXT - 2}))
     for name in q.topic:
         if len(" ".join(name.split())) > MAX_TOPIC_NAME:
-            found.append(("topic", N_("A topic name can have at most %(max)d characters."),
-                          {"max": MAX_TOPIC_NAME}))
+            found.append(Problem("bank.topic_name_too_long", "topic", {"max": MAX_TOPIC_NAME}))
             break
     return found
 
@@ -532,13 +506,13 @@ def save_question(values: ParsedQuestion, topic: Topic | None = None, *,
         # (PostgreSQL) makes the second wait and then find it retired.
         db.session.refresh(question, with_for_update=True)
         if question.retired:
-            raise BankError(
-                N_("This is an earlier revision of a question; edit the current one."))
+            raise BankError(Problem("bank.revision_not_editable"))
     problems = validate_question(values)
     if problems:
-        raise InvalidQuestion(problems)
-    for name, template, params in _length_problems(values):
-        raise BankError(template, field=name, **params)
+        raise InvalidQuestion(*problems)
+    too_long = _length_problems(values)
+    if too_long:
+        raise BankError(*too_long)
     if topic is None:
         topic = get_or_create_topic(values.topic)
     clean = _clean(values, topic)
@@ -546,12 +520,10 @@ def save_question(values: ParsedQuestion, topic: Topic | None = None, *,
         # Every revision carries the id of the first: it is how imports and reports follow the
         # question. An empty id in ``values`` keeps it.
         if clean.external_id and clean.external_id != (question.external_id or ""):
-            raise BankError(N_("The ID of a question that attempts have used cannot change."),
-                            field="external_id")
+            raise BankError(Problem("bank.used_id_fixed", "external_id"))
         clean = replace(clean, external_id=question.external_id or "")
     if _external_id_taken(clean.external_id, [question.id] if question else []):
-        raise BankError(N_("Another question already has the ID %(id)s."), field="external_id",
-                        id=clean.external_id)
+        raise BankError(Problem("bank.id_taken", "external_id", {"id": clean.external_id}))
 
     if question is None:
         question = _new_question(clean, topic, active)
@@ -585,7 +557,7 @@ def save_question(values: ParsedQuestion, topic: Topic | None = None, *,
 def set_active(question: Question, active: bool) -> None:
     """Let a question be drawn (or not) by rounds; an earlier revision cannot be activated."""
     if active and question.retired:
-        raise BankError(N_("This is an earlier revision of a question; it cannot be activated."))
+        raise BankError(Problem("bank.revision_not_activable"))
     question.active = active
     db.session.flush()
 
@@ -654,6 +626,8 @@ class PlannedQuestion:
     match_line: int | None = None
     # The matched question asks something else or has another key (it is not updated).
     differs: bool = False
+    # The file gave the question no topic: it takes the default topic of the import.
+    defaulted: bool = False
 
     @property
     def present(self) -> bool:
@@ -672,10 +646,20 @@ class ImportPlan:
     unsupported: list[SkippedItem]
     problems: list[Problem]
     new_topics: list[str]
+    default_topic: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def default_topic_label(self) -> str:
+        return " / ".join(self.default_topic)
+
+    @property
+    def defaulted(self) -> list[PlannedQuestion]:
+        """The questions that go to the default topic because the file gave them none."""
+        return [item for item in self.items if item.defaulted]
 
     @property
     def new(self) -> list[PlannedQuestion]:
@@ -713,8 +697,7 @@ class ImportRefused(BankError):
     """The import has problems, so nothing was written; ``plan`` lists them."""
 
     def __init__(self, plan: ImportPlan) -> None:
-        super().__init__(N_("The file has %(count)d problem(s); nothing was imported."),
-                         count=len(plan.problems))
+        super().__init__(*plan.problems)
         self.plan = plan
 
 
@@ -739,10 +722,10 @@ def plan_import(result: ParseResult, default_topic: Sequence[str] | None = None)
 
     Every problem of the parse is kept; the bank adds its own: values too long for the bank,
     an external id used twice in the file, and questions with no topic when there is no
-    ``default_topic``. Questions already present (see the module notes) are marked, not
-    counted as new.
+    ``default_topic`` (see :func:`default_topic_for`). Questions already present (see the
+    module notes) are marked, not counted as new.
     """
-    problems = [Problem(p.line, p.message) for p in result.errors]
+    problems = list(result.errors)
     default = [" ".join(part.split()) for part in default_topic or [] if part.strip()]
 
     topics = _all_topics()
@@ -762,21 +745,18 @@ def plan_import(result: ParseResult, default_topic: Sequence[str] | None = None)
     items: list[PlannedQuestion] = []
     without_topic: list[int] = []
     for question in result.questions:
-        path = [" ".join(part.split()) for part in question.topic if part.strip()] or default
+        own = [" ".join(part.split()) for part in question.topic if part.strip()]
+        path = own or default
         if not path:
             without_topic.append(question.line)
             continue
         too_long = _length_problems(replace(question, topic=path))
-        for _field, template, params in too_long:
-            problems.append(Problem.of(question.line, template, **params))
+        for problem in too_long:
+            problems.append(problem_at(question.line, problem.code, **problem.params))
         if not too_long:
-            items.append(PlannedQuestion(question, path))
+            items.append(PlannedQuestion(question, path, defaulted=not own))
     if without_topic:
-        problems.append(Problem.of(
-            without_topic[0],
-            N_("%(count)d question(s) have no topic (the first on line %(line)d): choose a "
-               "topic for the questions without one."),
-            count=len(without_topic), line=without_topic[0]))
+        problems.append(problem_at(without_topic[0], "bank.no_topic", count=len(without_topic)))
 
     live_by_id: dict[str, int] = {}
     if any(item.question.external_id for item in items):
@@ -802,9 +782,8 @@ def plan_import(result: ParseResult, default_topic: Sequence[str] | None = None)
         topic_id = existing_topic_id(item.topic)
         text_key = (*item.topic, "\x00", _text_key(q.text))
         if q.external_id and q.external_id in seen_ids:
-            problems.append(Problem.of(
-                q.line, N_("the ID %(id)s is used again (first on line %(first)d)"),
-                id=q.external_id, first=seen_ids[q.external_id]))
+            problems.append(problem_at(q.line, "bank.id_repeated", id=q.external_id,
+                                       first=seen_ids[q.external_id]))
             continue
         if q.external_id and q.external_id in live_by_id:
             item.matched_by, item.match_id = "id", live_by_id[q.external_id]
@@ -831,8 +810,8 @@ def plan_import(result: ParseResult, default_topic: Sequence[str] | None = None)
 
     new_topics = sorted({" / ".join(item.topic) for item in items
                          if not item.present and existing_topic_id(item.topic) is None})
-    problems.sort(key=lambda p: p.line)
-    return ImportPlan(items, list(result.skipped), problems, new_topics)
+    problems.sort(key=line_of)
+    return ImportPlan(items, list(result.skipped), problems, new_topics, default)
 
 
 def _chunks(values: Sequence[int], size: int = 1000) -> Iterable[Sequence[int]]:
@@ -867,6 +846,20 @@ def commit_import(result: ParseResult,
     db.session.add_all(imported)
     db.session.flush()
     return ImportOutcome(plan, imported)
+
+
+def default_topic_for(filename: str, topic: str | Sequence[str] | None = None) -> list[str]:
+    """The topic of the questions a file gives none: ``topic`` (a path ``A/B`` or its parts)
+    when given, else a topic named after the file without its extension (``ngan-hang.gift`` →
+    ``ngan-hang``), else (no name, or only an extension such as ``.gift``)
+    :data:`UNCATEGORISED`."""
+    path = split_topic(topic) if isinstance(topic, str) else list(topic or [])
+    path = [" ".join(part.split()) for part in path if part.strip()]
+    if path:
+        return path
+    name = PurePosixPath(filename.replace("\\", "/")).name
+    stem = " ".join((name.rsplit(".", 1)[0] if "." in name else name).split())
+    return [stem[:MAX_TOPIC_NAME].strip()] if stem else [UNCATEGORISED]
 
 
 def load_starter_bank() -> int:
@@ -923,7 +916,7 @@ def export_filename(fmt: str, topic: Topic | None = None, day: date | None = Non
 def export_questions(fmt: str, questions: Sequence[Question]) -> tuple[bytes, list[ParsedQuestion]]:
     """Write ``questions`` in ``fmt``; returns the file and the questions left out (Aiken)."""
     if fmt not in EXPORT_FORMATS:
-        raise BankError(N_("Unknown format %(fmt)s."), field="format", fmt=fmt)
+        raise BankError(Problem("bank.unknown_export_format", "format", {"fmt": fmt}))
     parsed = to_parsed(questions)
     skipped: list[ParsedQuestion] = []
     if fmt == "gift":

@@ -1,16 +1,22 @@
 """``flask --app wsgi questions import|export``: the question bank from scripts.
 
 ``import`` writes all the new questions of a file or, when the file has any problem, nothing; it
-exits with status 1 in that case. With ``--json`` it prints exactly one JSON object::
+exits with status 1 in that case. Questions the file gives no topic (no ``$CATEGORY``, an Aiken
+file) go to the default topic: ``--topic``, else a topic named after the file, else "Chưa phân
+loại". With ``--json`` it prints exactly one JSON object::
 
-    {"imported": 12, "skipped": 3, "errors": [{"line": 7, "message": "..."}],
-     "by_kind": {"single": 10, "multiple": 2}}
+    {"imported": 12, "skipped": 3,
+     "errors": [{"line": 7, "code": "gift.no_text", "message": "..."}],
+     "by_kind": {"single": 10, "multiple": 2},
+     "default_topic": {"topic": "Luật/Bầu cử", "questions": 4}}
 
 ``imported`` counts the questions written (with ``--dry-run``: that would be written; 0 when there
 are errors), ``by_kind`` splits that number by kind, and ``skipped`` counts what was read but not
 imported: items of kinds the platform does not run (essay, numerical ...) and questions already in
-the bank (same id, or same text in the same topic). Line 0 in ``errors`` means the whole file
-(an unknown format, a file that is not UTF-8).
+the bank (same id, or same text in the same topic). ``default_topic`` names the default topic (a
+path, ``//`` for a slash inside a name) and how many of the file's readable questions go there.
+Line 0 in ``errors`` means the whole file (an unknown format, a file that is not UTF-8); the
+``code`` and its English ``message`` come from :mod:`contest.quiz.bank_messages`.
 """
 
 from __future__ import annotations
@@ -24,16 +30,17 @@ from flask.cli import AppGroup
 
 from contest.extensions import db
 from contest.quiz import bank
+from contest.quiz.bank_messages import english
 from contest.quiz.importing import FORMATS, UnknownFormat, parse_file
-from contest.quiz.items import ImportProblem, ParseResult, split_topic
+from contest.quiz.items import ParseResult, join_topic, line_of
 
 questions_cli = AppGroup("questions", help="Import and export the question bank.")
 
 
 def _print_summary(plan: bank.ImportPlan, written: bool, dry_run: bool) -> None:
     for problem in plan.problems:
-        where = f"line {problem.line}" if problem.line else "file"
-        click.echo(f"{where}: {problem.message}", err=True)
+        where = f"line {line_of(problem)}" if line_of(problem) else "file"
+        click.echo(f"{where}: {english(problem)}", err=True)
     for item in plan.unsupported:
         click.echo(f"line {item.line}: skipped, {item.kind} questions are not supported "
                    f"({item.title})", err=True)
@@ -52,6 +59,9 @@ def _print_summary(plan: bank.ImportPlan, written: bool, dry_run: bool) -> None:
     verb = "would be imported" if dry_run else "imported"
     click.echo(f"{len(plan.new)} question(s) {verb}{f' ({kinds})' if kinds else ''}, "
                f"{plan.skipped_count} skipped.")
+    if plan.defaulted:
+        click.echo(f"{len(plan.defaulted)} question(s) without a category go to the topic "
+                   f"\"{plan.default_topic_label}\".")
     if plan.new_topics and written:
         click.echo("New topics: " + "; ".join(plan.new_topics))
 
@@ -61,17 +71,18 @@ def _print_summary(plan: bank.ImportPlan, written: bool, dry_run: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="The file's format (default: from the extension).")
 @click.option("--topic", default=None,
-              help="Topic path (A/B) for questions the file gives no category.")
+              help="Topic path (A/B) for questions the file gives no category (default: a "
+                   "topic named after the file).")
 @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the result.")
 def import_command(file: Path, fmt: str | None, topic: str | None, dry_run: bool,
                    as_json: bool) -> None:
     """Import the questions of FILE (GIFT, Aiken, CSV or XLSX): all of them or none."""
-    default_topic = split_topic(topic) if topic else None
+    default_topic = bank.default_topic_for(file.name, topic)
     try:
-        result = parse_file(file.read_bytes(), file.name, fmt, default_topic)
+        result = parse_file(file.read_bytes(), file.name, fmt)
     except UnknownFormat as exc:
-        result = ParseResult(errors=[ImportProblem(0, str(exc))])
+        result = ParseResult(errors=[exc.problem])
     plan = bank.plan_import(result, default_topic)
     written = False
     if plan.ok and not dry_run:
@@ -88,8 +99,11 @@ def import_command(file: Path, fmt: str | None, topic: str | None, dry_run: bool
         click.echo(json.dumps({
             "imported": len(plan.new) if plan.ok else 0,
             "skipped": plan.skipped_count,
-            "errors": [{"line": p.line, "message": p.message} for p in plan.problems],
+            "errors": [{"line": line_of(p), "code": p.code, "message": english(p)}
+                       for p in plan.problems],
             "by_kind": plan.new_by_kind() if plan.ok else {},
+            "default_topic": {"topic": join_topic(plan.default_topic),
+                              "questions": len(plan.defaulted)},
         }, ensure_ascii=False))
     else:
         _print_summary(plan, written, dry_run)

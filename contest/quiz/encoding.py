@@ -9,8 +9,9 @@ Vietnamese letter unambiguously, and guessing between the legacy encodings
   unambiguous and it is what Excel's "Unicode Text" and Notepad's "Unicode"
   produce;
 * anything else (Windows-1258, Windows-1252, UTF-16 without a mark, binary
-  files) raises :class:`EncodingRefused`, whose message says what the file
-  probably is and how to save it again as UTF-8.
+  files) raises :class:`EncodingRefused`, whose problem (a code of
+  :mod:`contest.quiz.bank_messages`) says what the file probably is; its
+  message says how to save it again as UTF-8.
 
 The decoded text is normalised to Unicode NFC, so a tone mark typed as a
 separate combining character compares equal to the precomposed letter.
@@ -21,25 +22,38 @@ from __future__ import annotations
 import codecs
 import unicodedata
 
-__all__ = ["EncodingRefused", "decode_upload"]
+from contest.problems import Problem, Refused
+from contest.quiz.bank_messages import english
 
-_SAVE_AS_HINT = (
-    "Open it and save it again as UTF-8: in Word or Notepad choose Save As → Encoding: UTF-8; "
-    "in Excel choose Save As → CSV UTF-8 (Comma delimited)."
-)
+__all__ = ["EncodingRefused", "decode_upload"]
 
 # Letters and combining tone marks that only Vietnamese text decoded as
 # Windows-1258 produces; their presence tells Windows-1258 from Windows-1252.
 _VIETNAMESE_MARKERS = frozenset("ăĂđĐơƠưƯ\u0300\u0301\u0303\u0309\u0323")
 
 
-class EncodingRefused(ValueError):
-    """The uploaded file is not UTF-8 text; ``message`` says what to do."""
+_CODES = {"Windows-1258": "file.not_utf8_cp1258", "Windows-1252": "file.not_utf8_cp1252",
+          "UTF-16": "file.not_utf8_utf16"}
 
-    def __init__(self, message: str, guess: str = "") -> None:
-        super().__init__(message)
-        self.message = message
+
+class EncodingRefused(Refused):
+    """The uploaded file is not UTF-8 text; ``guess`` names what it probably is."""
+
+    def __init__(self, code: str, guess: str = "") -> None:
+        super().__init__(Problem(code))
         self.guess = guess
+
+    @property
+    def problem(self) -> Problem:
+        return self.problems[0]
+
+    @property
+    def message(self) -> str:
+        """What to do, in English."""
+        return english(self.problem)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def _guess_encoding(data: bytes) -> str:
@@ -61,13 +75,7 @@ def _guess_encoding(data: bytes) -> str:
 
 def _refuse(data: bytes) -> EncodingRefused:
     guess = _guess_encoding(data)
-    descriptions = {
-        "Windows-1258": "it looks like Windows-1258, the old Vietnamese Windows encoding",
-        "Windows-1252": "it looks like Windows-1252, the Western European Windows encoding",
-        "UTF-16": "it looks like UTF-16 (Unicode) text without a byte-order mark",
-    }
-    detail = f" ({descriptions[guess]})" if guess else ""
-    return EncodingRefused(f"The file is not UTF-8 text{detail}. {_SAVE_AS_HINT}", guess)
+    return EncodingRefused(_CODES.get(guess, "file.not_utf8"), guess)
 
 
 def decode_upload(data: bytes) -> str:
@@ -86,9 +94,7 @@ def decode_upload(data: bytes) -> str:
         text = body.decode(encoding)
     except UnicodeDecodeError:
         if encoding == "utf-16":
-            raise EncodingRefused(
-                f"The file is not UTF-8 text (it starts like UTF-16 but is damaged). "
-                f"{_SAVE_AS_HINT}", "UTF-16") from None
+            raise EncodingRefused("file.utf16_damaged", "UTF-16") from None
         raise _refuse(body) from None
     if "\x00" in text:
         # NUL is valid UTF-8 but never part of a text file: UTF-16 or UTF-32 without

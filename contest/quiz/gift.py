@@ -17,15 +17,24 @@ What the parser understands (Moodle's GIFT, plus three comment extensions):
   and ``khó`` are accepted too). Inside a value, ``\\]`` and ``\\[`` are literal
   brackets and ``\\\\`` a backslash. Metadata followed by a blank line instead
   of a question is an error, since it would otherwise be lost.
-* ``::title::``, then an optional ``[html]``, ``[plain]``, ``[markdown]`` or
-  ``[moodle]`` format prefix (recorded in ``text_format``), then the text.
+* ``::title::``, then the text. The text, each answer (after its weight),
+  each feedback and the general feedback may start with a format marker,
+  ``[html]``, ``[plain]``, ``[markdown]`` or ``[moodle]`` (lower case, as
+  Moodle reads them); a part without one has the format of the question text,
+  and the question text without one is ``plain``. The markers are removed and
+  the formats kept for display: the question text and its answers share one
+  ``text_format`` (when any of them is HTML, the question is HTML and the
+  others are written as escaped HTML, so they show as they were), while the
+  feedbacks and the explanation are plain text (an HTML one is reduced to its
+  text, as the pages would show it).
 * In the answer block: ``=`` marks a correct answer and ``~`` a wrong one;
   ``%50%`` or ``%-33.33333%`` after the marker sets a weight (a comma decimal
-  is accepted); ``#`` starts an answer's feedback; ``####`` starts the general
-  feedback, stored as the explanation.
-* ``{T}``, ``{TRUE}``, ``{F}``, ``{FALSE}`` (any letter case) make a
-  true/false question; ``{TRUE#feedback if wrong#feedback if right}`` as in
-  Moodle.
+  is accepted); ``#`` starts an answer's feedback; the last ``####`` starts
+  the general feedback, stored as the explanation. An answer may run over
+  several lines; its line breaks are kept.
+* ``{T}``, ``{TRUE}``, ``{F}``, ``{FALSE}`` (any letter case, where Moodle
+  wants capitals) make a true/false question;
+  ``{TRUE#feedback if wrong#feedback if right}`` as in Moodle.
 * One ``=`` among ``~`` answers makes a single-choice question; ``~`` answers
   only (with weights) make a multiple-choice question.
 * Escapes: ``\\:`` ``\\#`` ``\\=`` ``\\{`` ``\\}`` ``\\~`` ``\\\\`` and ``\\n``
@@ -35,25 +44,33 @@ Items the platform does not run are reported in ``skipped`` with their kind:
 ``essay`` (``{}``), ``numerical`` (``{#...}``), ``matching`` (``=a -> b``),
 ``shortanswer`` (only ``=`` answers), ``missingword`` (text continues after
 the closing brace) and ``description`` (no answer block). Malformed items go to
-``errors`` with the 1-based line of the question's first non-comment line (a
-bad metadata value is reported on its comment line). Every question found is
+``errors`` as problems (codes of :mod:`contest.quiz.bank_messages`) with the
+1-based line of the question's first non-comment line (a bad metadata value is
+reported on its comment line). Every question found is
 also checked with :func:`~contest.quiz.items.validate_question`.
 
 :func:`write_gift` writes text that :func:`parse_gift` reads back into equal
-questions. Whitespace around texts is not significant and is not kept, and a
-line break inside a metadata value becomes a space.
+questions, and that Moodle reads as the same questions: Moodle's escapes, a
+``$CATEGORY: $course$/top/...`` line per topic, ``=`` for the one correct
+answer of a single-choice question and ``~%weight%`` otherwise. The question
+text carries its format marker when it is not plain, or when a part contains
+``<`` or ``&`` (``[plain]``, so that Moodle does not read it as markup);
+feedbacks and the explanation carry ``[plain]`` under a question of another
+format. Whitespace around texts is not significant and is not kept, and a line
+break inside a metadata value becomes a space.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from contest.problems import Problem
 from contest.quiz.items import (
     FALSE_LABEL,
     TRUE_LABEL,
-    ImportProblem,
     ParsedOption,
     ParsedQuestion,
     ParseResult,
@@ -62,6 +79,7 @@ from contest.quiz.items import (
     join_topic,
     normalize_difficulty,
     normalize_fraction,
+    problem_at,
     split_topic,
     validate_question,
 )
@@ -71,7 +89,9 @@ __all__ = ["parse_gift", "write_gift"]
 _SPECIAL = "\\:#={}~"
 _UNESCAPE = {ch: ch for ch in _SPECIAL} | {"n": "\n"}
 _ESCAPE_RE = re.compile(r"\\(.)", re.DOTALL)
-_FORMAT_RE = re.compile(r"\[(html|plain|markdown|moodle)\]", re.IGNORECASE)
+_FORMAT_RE = re.compile(r"\[(html|plain|markdown|moodle)\]")
+_HTML_BREAK_RE = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6])\s*>", re.IGNORECASE)
+_HTML_TAG_RE = re.compile(r"<[^>]*>")
 _META_RE = re.compile(r"\[(id|tag|source|difficulty):((?:\\.|[^\]\\])*)\]", re.IGNORECASE)
 _META_ESCAPE_RE = re.compile(r"\\([\\\[\]])")
 _CONTEXT_RE = re.compile(r"^\$[A-Za-z0-9_]+\$(?:/|$)")
@@ -102,6 +122,19 @@ def _split_once(text: str, separator: str) -> tuple[str, str | None]:
     if index < 0:
         return text, None
     return text[:index], text[index + len(separator):]
+
+
+def _split_last(text: str, separator: str) -> tuple[str, str | None]:
+    """Split at the last unescaped separator (Moodle reads the general feedback after the
+    last ``####``); the second part is None if absent."""
+    found = -1
+    index = _find(text, separator)
+    while index >= 0:
+        found = index
+        index = _find(text, separator, index + 1)
+    if found < 0:
+        return text, None
+    return text[:found], text[found + len(separator):]
 
 
 def _unescape(text: str) -> str:
@@ -136,6 +169,35 @@ def _preview(text: str) -> str:
     return first if len(first) <= 60 else first[:57] + "..."
 
 
+# --- formats -----------------------------------------------------------------
+
+
+def _take_format(raw: str, default: str) -> tuple[str, str]:
+    """Split a leading format marker off raw (still escaped) text: (format, rest)."""
+    text = raw.strip()
+    match = _FORMAT_RE.match(text)
+    if match is None:
+        return default, text
+    return match.group(1), text[match.end():]
+
+
+def _html_to_text(text: str) -> str:
+    """HTML reduced to the text a reader sees: line breaks kept, tags removed, entities read."""
+    text = _HTML_TAG_RE.sub("", _HTML_BREAK_RE.sub("\n", text))
+    lines = [" ".join(line.split()) for line in html.unescape(text).split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _text_to_html(text: str) -> str:
+    """Plain text written as HTML that shows the same text."""
+    return html.escape(text, quote=False).replace("\n", "<br>")
+
+
+def _plain(text: str, fmt: str) -> str:
+    """A feedback or explanation as the plain text it is stored as."""
+    return _html_to_text(text) if fmt == "html" else text
+
+
 # --- parsing -----------------------------------------------------------------
 
 
@@ -151,9 +213,9 @@ def _has_metadata(comments: list[tuple[int, str]]) -> bool:
     return any(_META_RE.search(body) for _, body in comments)
 
 
-def _read_metadata(comments: list[tuple[int, str]]) -> tuple[_Metadata, list[ImportProblem]]:
+def _read_metadata(comments: list[tuple[int, str]]) -> tuple[_Metadata, list[Problem]]:
     meta = _Metadata()
-    problems: list[ImportProblem] = []
+    problems: list[Problem] = []
     for line, body in comments:
         for match in _META_RE.finditer(body):
             key = match.group(1).lower()
@@ -165,16 +227,15 @@ def _read_metadata(comments: list[tuple[int, str]]) -> tuple[_Metadata, list[Imp
             elif key == "difficulty":
                 level = normalize_difficulty(value)
                 if level is None:
-                    problems.append(ImportProblem(
-                        line, f"unknown difficulty '{value}' (use easy, medium or hard)"))
+                    problems.append(problem_at(line, "gift.unknown_difficulty", value=value))
                 elif meta.difficulty:
-                    problems.append(ImportProblem(line, "the question has two [difficulty:...]"))
+                    problems.append(problem_at(line, "gift.metadata_repeated", key="difficulty"))
                 else:
                     meta.difficulty = level
             else:
                 attr = "external_id" if key == "id" else "source"
                 if getattr(meta, attr):
-                    problems.append(ImportProblem(line, f"the question has two [{key}:...]"))
+                    problems.append(problem_at(line, "gift.metadata_repeated", key=key))
                 else:
                     setattr(meta, attr, value)
     return meta, problems
@@ -219,7 +280,7 @@ def _split_answers(block: str) -> tuple[str, list[tuple[str, str]]]:
 
 
 def _take_weight(raw: str) -> tuple[float | None, str, str]:
-    """Read a leading ``%weight%``: (fraction or None, the rest, error message or "")."""
+    """Read a leading ``%weight%``: (fraction or None, the rest, problem code or "")."""
     text = raw.lstrip()
     if not text.startswith("%"):
         return None, text, ""
@@ -233,9 +294,9 @@ def _take_weight(raw: str) -> tuple[float | None, str, str]:
     try:
         percent = float(content.replace(",", "."))
     except ValueError:
-        return None, text, f"weight '%{content}%' is not a number"
+        return None, content, "gift.weight_not_number"
     if not -100.0 <= percent <= 100.0:
-        return None, text, f"weight {content}% is out of range (-100% to 100%)"
+        return None, content, "gift.weight_out_of_range"
     return normalize_fraction(percent / 100.0), text[end + 1:], ""
 
 
@@ -245,8 +306,8 @@ class _BlockParser:
     def __init__(self, result: ParseResult) -> None:
         self.result = result
 
-    def error(self, line: int, message: str) -> None:
-        self.result.errors.append(ImportProblem(line, message))
+    def error(self, line: int, code: str, **params: object) -> None:
+        self.result.errors.append(problem_at(line, code, **params))
 
     def parse(self, content: list[tuple[int, str]], comments: list[tuple[int, str]],
               topic: list[str]) -> None:
@@ -257,20 +318,16 @@ class _BlockParser:
         if body.startswith("::"):
             end = _find(body, "::", 2)
             if end < 0:
-                self.error(line, "the title opened with '::' is not closed with '::'")
+                self.error(line, "gift.title_unclosed")
                 return
             title = _clean(body[2:end])
             body = body[end + 2:].strip()
-        text_format = "plain"
-        match = _FORMAT_RE.match(body)
-        if match:
-            text_format = match.group(1).lower()
-            body = body[match.end():]
+        text_format, body = _take_format(body, "plain")
 
         opening = _find(body, "{")
         if opening < 0:
             if _find(body, "}") >= 0:
-                self.error(line, "'}' has no matching '{' (write \\} for a literal brace)")
+                self.error(line, "gift.close_without_open")
             else:
                 self.result.skipped.append(
                     SkippedItem(line, "description", title or _preview(_clean(body))))
@@ -278,25 +335,26 @@ class _BlockParser:
         closing = _find(body, "}", opening + 1)
         reopening = _find(body, "{", opening + 1)
         if closing < 0:
-            self.error(line, "the answer block '{' is not closed with '}' (a blank line ends "
-                             "a question, so answers cannot contain blank lines)")
+            self.error(line, "gift.block_unclosed")
             return
         if 0 <= reopening < closing:
-            self.error(line, "'{' appears again inside the answer block: is a '}' missing? "
-                             "(write \\{ for a literal brace)")
+            self.error(line, "gift.block_reopened")
             return
         before, block, after = body[:opening], body[opening + 1:closing], body[closing + 1:]
         if _find(after, "{") >= 0 or _find(after, "}") >= 0:
-            self.error(line, "more than one answer block: separate questions with a blank line")
+            self.error(line, "gift.two_blocks")
             return
         text = _clean(before)
         if not text and not after.strip():
-            self.error(line, "the question has no text")
+            self.error(line, "gift.no_text")
             return
         label = title or _preview(text or _clean(after))
 
-        block, general = _split_once(block, "####")
-        explanation = _clean(general) if general is not None else ""
+        block, general = _split_last(block, "####")
+        explanation = ""
+        if general is not None:
+            explanation_format, general = _take_format(general, text_format)
+            explanation = _plain(_clean(general), explanation_format)
         block = block.strip()
 
         kind = self.classify(block, line)
@@ -309,11 +367,20 @@ class _BlockParser:
             self.result.skipped.append(SkippedItem(line, "missingword", label))
             return
 
-        options = self.options(kind, block, line)
+        parts = self.options(kind, block, line, text_format)
         meta, problems = _read_metadata(comments)
-        if options is None or problems:
+        if parts is None or problems:
             self.result.errors.extend(problems)
             return
+        options, formats = parts
+        if "html" in (text_format, *formats):
+            # One format per question: the parts that are not HTML become escaped HTML.
+            if text_format != "html":
+                text = _text_to_html(text)
+            options = [ParsedOption(option.text if fmt == "html" else _text_to_html(option.text),
+                                    option.fraction, option.feedback)
+                       for option, fmt in zip(options, formats, strict=True)]
+            text_format = "html"
         question = ParsedQuestion(
             kind=kind,
             text=text,
@@ -330,7 +397,7 @@ class _BlockParser:
         )
         invalid = validate_question(question)
         if invalid:
-            self.result.errors.extend(ImportProblem(line, message) for message in invalid)
+            self.result.errors.extend(problem_at(line, p.code, **p.params) for p in invalid)
         else:
             self.result.questions.append(question)
 
@@ -345,8 +412,7 @@ class _BlockParser:
             return "truefalse"
         prefix, answers = _split_answers(block)
         if prefix.strip():
-            self.error(line, f"answer '{_preview(_clean(prefix))}' does not start with "
-                             "'=' (correct) or '~' (wrong)")
+            self.error(line, "gift.answer_without_marker", answer=_preview(_clean(prefix)))
             return None
         markers = {marker for marker, _ in answers}
         if "~" in markers:
@@ -355,34 +421,46 @@ class _BlockParser:
             return "matching"
         return "shortanswer"
 
-    def options(self, kind: str, block: str, line: int) -> list[ParsedOption] | None:
-        """Build the options of a supported kind; None if a weight is malformed."""
+    def options(self, kind: str, block: str, line: int,
+                text_format: str) -> tuple[list[ParsedOption], list[str]] | None:
+        """The options of a supported kind and the format of each option's text; None if a
+        weight is malformed. Feedbacks are returned as plain text."""
         if kind == "truefalse":
             head, rest = _split_once(block, "#")
-            wrong, right = ("", "") if rest is None else _split_once(rest, "#")
-            wrong_feedback = _clean(wrong)
-            right_feedback = _clean(right) if right is not None else ""
+            wrong, right = ("", None) if rest is None else _split_once(rest, "#")
+            wrong_format, wrong = _take_format(wrong, text_format)
+            wrong_feedback = _plain(_clean(wrong), wrong_format)
+            right_feedback = ""
+            if right is not None:
+                right_format, right = _take_format(right, text_format)
+                right_feedback = _plain(_clean(right), right_format)
             is_true = _TRUE_FALSE[head.strip().upper()]
             return [
                 ParsedOption(TRUE_LABEL, 1.0 if is_true else 0.0,
                              right_feedback if is_true else wrong_feedback),
                 ParsedOption(FALSE_LABEL, 0.0 if is_true else 1.0,
                              wrong_feedback if is_true else right_feedback),
-            ]
+            ], [text_format, text_format]
         options: list[ParsedOption] = []
+        formats: list[str] = []
         failed = False
         for marker, raw in _split_answers(block)[1]:
             fraction, rest, problem = _take_weight(raw)
             if problem:
-                self.error(line, problem)
+                self.error(line, problem, weight=rest)
                 failed = True
                 continue
             if fraction is None:
                 fraction = 1.0 if marker == "=" else 0.0
             answer, feedback = _split_once(rest, "#")
-            options.append(ParsedOption(
-                _clean(answer), fraction, _clean(feedback) if feedback is not None else ""))
-        return None if failed else options
+            answer_format, answer = _take_format(answer, text_format)
+            feedback_text = ""
+            if feedback is not None:
+                feedback_format, feedback = _take_format(feedback, text_format)
+                feedback_text = _plain(_clean(feedback), feedback_format)
+            options.append(ParsedOption(_clean(answer), fraction, feedback_text))
+            formats.append(answer_format)
+        return None if failed else (options, formats)
 
 
 def parse_gift(text: str, default_topic: list[str] | None = None) -> ParseResult:
@@ -402,9 +480,7 @@ def parse_gift(text: str, default_topic: list[str] | None = None) -> ParseResult
             parser.parse(content, comments, topic)
         elif _has_metadata(comments):
             first = next(line for line, body in comments if _META_RE.search(body))
-            result.errors.append(ImportProblem(
-                first, "metadata comment is not followed by a question: remove the blank "
-                       "line between the comment and its question"))
+            result.errors.append(problem_at(first, "gift.metadata_alone"))
         content.clear()
         comments.clear()
 
@@ -434,10 +510,29 @@ def _is_one(fraction: float) -> bool:
     return abs(fraction - 1.0) <= 1e-6
 
 
-def _write_option(marker: str, option: ParsedOption, fraction_written: bool) -> str:
+def _write_part(text: str, fmt: str, inherited: str) -> str:
+    """Escaped text with a format marker when its format is not the one it inherits, or when
+    the text itself starts like a marker."""
+    escaped = _escape(text)
+    marker = f"[{fmt}]" if fmt != inherited or _FORMAT_RE.match(escaped) else ""
+    return marker + escaped
+
+
+def _text_format_written(q: ParsedQuestion) -> str:
+    """The marker the question text gets ("" for none): plain text is marked only when a part
+    holds ``<`` or ``&``, which Moodle's default format would read as markup."""
+    if q.text_format != "plain":
+        return q.text_format
+    parts = [q.text, q.explanation, *(o.text for o in q.options), *(o.feedback for o in q.options)]
+    return "plain" if any("<" in part or "&" in part for part in parts) else ""
+
+
+def _write_option(marker: str, option: ParsedOption, fraction_written: bool,
+                  q: ParsedQuestion) -> str:
     weight = f"%{format_percent(option.fraction)}%" if fraction_written else ""
-    feedback = f"#{_escape(option.feedback)}" if option.feedback else ""
-    return f"\t{marker}{weight}{_escape(option.text)}{feedback}"
+    feedback = f"#{_write_part(option.feedback, 'plain', q.text_format)}" \
+        if option.feedback else ""
+    return f"\t{marker}{weight}{_write_part(option.text, q.text_format, q.text_format)}{feedback}"
 
 
 def _write_question(q: ParsedQuestion) -> str:
@@ -453,14 +548,16 @@ def _write_question(q: ParsedQuestion) -> str:
 
     text = _escape(q.text)
     head = f"::{_escape(q.title)}::" if q.title else ""
+    marker = _text_format_written(q)
     # An explicit format also protects text that would otherwise read as a format
     # prefix, a comment or a category line.
     protect = bool(_FORMAT_RE.match(text)) or (
         not head and (text.startswith("//") or text.upper().startswith(_CATEGORY)))
-    if q.text_format != "plain" or protect:
+    if marker or protect:
         head += f"[{q.text_format}]"
     head += text
-    explanation = f"####{_escape(q.explanation)}" if q.explanation else ""
+    explanation = f"####{_write_part(q.explanation, 'plain', q.text_format)}" \
+        if q.explanation else ""
 
     if q.kind == "truefalse":
         is_true = bool(q.options) and _is_one(q.options[0].fraction)
@@ -469,9 +566,9 @@ def _write_question(q: ParsedQuestion) -> str:
         wrong = by_label.get(FALSE_LABEL if is_true else TRUE_LABEL, "")
         answer = "TRUE" if is_true else "FALSE"
         if wrong or right:
-            answer += f"#{_escape(wrong)}"
+            answer += f"#{_write_part(wrong, 'plain', q.text_format) if wrong else ''}"
         if right:
-            answer += f"#{_escape(right)}"
+            answer += f"#{_write_part(right, 'plain', q.text_format)}"
         lines.append(f"{head}{{{answer}{explanation}}}")
         return "\n".join(lines)
 
@@ -483,9 +580,10 @@ def _write_question(q: ParsedQuestion) -> str:
         starts_with_percent = option.text.lstrip().startswith("%")
         if q.kind == "single" and not correct_written and _is_one(option.fraction):
             correct_written = True
-            lines.append(_write_option("=", option, starts_with_percent))
+            lines.append(_write_option("=", option, starts_with_percent, q))
         else:
-            lines.append(_write_option("~", option, option.fraction != 0 or starts_with_percent))
+            lines.append(_write_option("~", option, option.fraction != 0 or starts_with_percent,
+                                       q))
     if explanation:
         lines.append(f"\t{explanation}")
     lines.append("}")

@@ -11,7 +11,8 @@ commonly saved as .txt). Any other extension raises :class:`UnknownFormat`.
 
 A text file that is not UTF-8 does not raise: the refusal becomes the single
 error of the result, on line 0 (the whole file), so that the caller reports
-every problem of an upload the same way.
+every problem of an upload the same way. Problems carry codes of
+:mod:`contest.quiz.bank_messages`.
 """
 
 from __future__ import annotations
@@ -20,14 +21,16 @@ import math
 import re
 from pathlib import PurePosixPath
 
+from contest.problems import Problem, Refused
 from contest.quiz.aiken import parse_aiken
 from contest.quiz.encoding import EncodingRefused, decode_upload
 from contest.quiz.gift import parse_gift
 from contest.quiz.items import (
-    ImportProblem,
     ParsedQuestion,
     ParseResult,
+    line_of,
     normalize_fraction,
+    problem_at,
     validate_question,
 )
 from contest.quiz.tabular import parse_csv, parse_xlsx
@@ -40,8 +43,14 @@ _EXTENSIONS = {".gift": "gift", ".txt": "gift", ".aiken": "aiken", ".csv": "csv"
 _AIKEN_ANSWER_RE = re.compile(r"^\s*ANSWER\s*:", re.IGNORECASE | re.MULTILINE)
 
 
-class UnknownFormat(ValueError):
+class UnknownFormat(Refused):
     """The file's format cannot be told from ``fmt`` or its extension."""
+
+    @property
+    def problem(self) -> Problem:
+        """The refusal as a problem of the whole file (line 0)."""
+        first = self.problems[0]
+        return problem_at(0, first.code, **first.params)
 
 
 def detect_format(filename: str, fmt: str | None = None) -> str:
@@ -49,15 +58,17 @@ def detect_format(filename: str, fmt: str | None = None) -> str:
     if fmt:
         name = fmt.strip().lower()
         if name not in FORMATS:
-            raise UnknownFormat(f"unknown format '{fmt}' (use {', '.join(FORMATS)})")
+            raise UnknownFormat(Problem("file.unknown_format", params={
+                "fmt": fmt, "formats": ", ".join(FORMATS)}))
         return name
     suffix = _suffix(filename)
     if suffix in _EXTENSIONS:
         return _EXTENSIONS[suffix]
-    hint = " (save it as .xlsx)" if suffix == ".xls" else ""
-    shown = suffix or "no extension"
-    raise UnknownFormat(
-        f"unknown file type '{shown}'{hint}: use .gift, .txt, .aiken, .csv or .xlsx")
+    if suffix == ".xls":
+        raise UnknownFormat(Problem("file.xls"))
+    if not suffix:
+        raise UnknownFormat(Problem("file.no_extension"))
+    raise UnknownFormat(Problem("file.unknown_extension", params={"extension": suffix}))
 
 
 def _suffix(filename: str) -> str:
@@ -84,7 +95,7 @@ def parse_file(data: bytes, filename: str, fmt: str | None = None,
         try:
             text = decode_upload(data)
         except EncodingRefused as refused:
-            return ParseResult(errors=[ImportProblem(0, refused.message)])
+            return ParseResult(errors=[problem_at(0, refused.code)])
         if sniff and _looks_like_aiken(text):
             name = "aiken"
         if name == "gift":
@@ -100,11 +111,11 @@ def parse_file(data: bytes, filename: str, fmt: str | None = None,
     for question in result.questions:
         problems = validate_question(question)
         if problems:
-            result.errors.extend(ImportProblem(question.line, message) for message in problems)
+            result.errors.extend(problem_at(question.line, p.code, **p.params) for p in problems)
         else:
             valid.append(_rescale_weights(question))
     result.questions = valid
-    result.errors.sort(key=lambda problem: problem.line)
+    result.errors.sort(key=line_of)
     return result
 
 

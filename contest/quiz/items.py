@@ -8,7 +8,10 @@ database or the web layer.
 A :class:`ParseResult` keeps three lists so that nothing in a file is dropped
 without a trace: the questions that can be imported, the items that are valid
 in their format but of a kind the platform does not run (``skipped``), and the
-problems that make an item unusable (``errors``), each with its 1-based line.
+problems that make an item unusable (``errors``). A problem is the shared
+:class:`~contest.problems.Problem`: a code with its parameters, its 1-based
+line in ``params["line"]`` (0: the whole file); the messages of the codes are
+in :mod:`contest.quiz.bank_messages`.
 
 Weights are fractions in [-1, 1] (GIFT's ``%50%`` is 0.5). Parsers round them
 to :data:`FRACTION_DECIMALS` places so that a weight written as a percentage
@@ -20,6 +23,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
+
+from contest.problems import Problem
 
 __all__ = [
     "DIFFICULTIES",
@@ -29,7 +35,6 @@ __all__ = [
     "SUM_TOLERANCE",
     "TEXT_FORMATS",
     "TRUE_LABEL",
-    "ImportProblem",
     "ParseResult",
     "ParsedOption",
     "ParsedQuestion",
@@ -37,7 +42,9 @@ __all__ = [
     "format_percent",
     "join_topic",
     "normalize_difficulty",
+    "line_of",
     "normalize_fraction",
+    "problem_at",
     "split_topic",
     "validate_question",
 ]
@@ -90,12 +97,14 @@ class ParsedQuestion:
     line: int = field(default=0, compare=False)
 
 
-@dataclass
-class ImportProblem:
-    """A problem that keeps an item from being imported (line 0: the whole file)."""
+def problem_at(line: int, code: str, **params: Any) -> Problem:
+    """A problem of the file on ``line`` (0: the whole file)."""
+    return Problem(code, None, {"line": line, **params})
 
-    line: int
-    message: str
+
+def line_of(problem: Problem) -> int:
+    """The line of the file a problem concerns (0: the whole file)."""
+    return int(problem.params.get("line", 0))
 
 
 @dataclass
@@ -113,7 +122,7 @@ class ParseResult:
 
     questions: list[ParsedQuestion] = field(default_factory=list)
     skipped: list[SkippedItem] = field(default_factory=list)
-    errors: list[ImportProblem] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
 
     def by_kind(self) -> dict[str, int]:
         """Count the importable questions per kind."""
@@ -147,10 +156,10 @@ def _is_zero(value: float) -> bool:
     return abs(value) <= _EPSILON
 
 
-def validate_question(q: ParsedQuestion) -> list[str]:
+def validate_question(q: ParsedQuestion) -> list[Problem]:
     """Return the structural problems of a question; an empty list means it is usable.
 
-    Rules shared by all importers:
+    Rules shared by all importers (the codes are those of :mod:`contest.quiz.bank_messages`):
 
     * the text is not empty, the kind, difficulty and text format are known;
     * every option has text, no two options have the same text, and every
@@ -162,33 +171,30 @@ def validate_question(q: ParsedQuestion) -> list[str]:
     * ``truefalse``: exactly the options ``Đúng`` and ``Sai``, in that order,
       one worth 100 % and the other 0 %.
     """
-    problems: list[str] = []
+    problems: list[Problem] = []
     if not q.text.strip():
-        problems.append("question text is empty")
+        problems.append(Problem("question.text_empty"))
     if q.kind not in KINDS:
-        problems.append(f"unknown question kind '{q.kind}' (use single, multiple or truefalse)")
+        problems.append(Problem("question.unknown_kind", params={"kind": q.kind}))
         return problems
     if q.difficulty and q.difficulty not in DIFFICULTIES:
-        problems.append(f"unknown difficulty '{q.difficulty}' (use easy, medium or hard)")
+        problems.append(Problem("question.unknown_difficulty", params={"value": q.difficulty}))
     if q.text_format not in TEXT_FORMATS:
-        problems.append(
-            f"unknown text format '{q.text_format}' (use plain, html, markdown or moodle)"
-        )
+        problems.append(Problem("question.unknown_text_format", params={"value": q.text_format}))
 
     seen: dict[str, int] = {}
     weights_ok = True
     for number, option in enumerate(q.options, start=1):
         if not option.text.strip():
-            problems.append(f"option {number} has no text")
+            problems.append(Problem("question.option_empty", params={"number": number}))
         elif option.text.strip() in seen:
-            problems.append(f"options {seen[option.text.strip()]} and {number} have the same text")
+            problems.append(Problem("question.options_same_text", params={
+                "first": seen[option.text.strip()], "number": number}))
         else:
             seen[option.text.strip()] = number
         if not (math.isfinite(option.fraction) and -1.0 <= option.fraction <= 1.0):
-            problems.append(
-                f"option {number} has weight {option.fraction * 100:g}%, "
-                "outside -100%..100%"
-            )
+            problems.append(Problem("question.weight_out_of_range", params={
+                "number": number, "weight": f"{option.fraction * 100:g}"}))
             weights_ok = False
     if not weights_ok:
         return problems
@@ -198,33 +204,25 @@ def validate_question(q: ParsedQuestion) -> list[str]:
     if q.kind == "truefalse":
         labels = [option.text for option in q.options]
         if labels != [TRUE_LABEL, FALSE_LABEL]:
-            problems.append(
-                f"a true/false question needs exactly the options '{TRUE_LABEL}' and "
-                f"'{FALSE_LABEL}'"
-            )
+            problems.append(Problem("question.truefalse_options", params={
+                "true": TRUE_LABEL, "false": FALSE_LABEL}))
         elif sorted(fractions) != [0.0, 1.0]:
-            problems.append("a true/false question needs one option at 100% and the other at 0%")
+            problems.append(Problem("question.truefalse_weights"))
     elif q.kind == "single":
         if count < 2:
-            problems.append(f"a single-choice question needs at least 2 options, found {count}")
+            problems.append(Problem("question.single_too_few", params={"count": count}))
         correct = sum(1 for f in fractions if _is_one(f))
         if correct != 1:
-            problems.append(
-                "a single-choice question needs exactly one correct option (100%), "
-                f"found {correct}"
-            )
+            problems.append(Problem("question.single_correct_count", params={"count": correct}))
     else:
         if count < 2:
-            problems.append(f"a multiple-choice question needs at least 2 options, found {count}")
+            problems.append(Problem("question.multiple_too_few", params={"count": count}))
         positive = math.fsum(f for f in fractions if f > 0 and not _is_zero(f))
         if positive == 0:
-            problems.append(
-                "a multiple-choice question needs at least one option with a positive weight")
+            problems.append(Problem("question.multiple_no_positive"))
         elif abs(positive - 1.0) > SUM_TOLERANCE:
-            problems.append(
-                "the positive weights of a multiple-choice question must add up to 100%, "
-                f"they add up to {format_percent(positive)}%"
-            )
+            problems.append(Problem("question.multiple_sum", params={
+                "sum": format_percent(positive)}))
     return problems
 
 

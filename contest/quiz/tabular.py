@@ -39,8 +39,9 @@ empty rows are ignored. Cell conventions:
 ``id``
     The question's external id.
 
-Errors carry the line where the CSV record starts (a quoted cell may span
-several lines) or the spreadsheet row number. A file may hold at most
+Errors are problems (codes of :mod:`contest.quiz.bank_messages`) carrying the
+line where the CSV record starts (a quoted cell may span several lines) or the
+spreadsheet row number. A file may hold at most
 :data:`MAX_ROWS` rows below the header. CSV files may use ``,``, ``;`` or a tab
 between cells (the header row decides).
 
@@ -64,10 +65,10 @@ import openpyxl
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from contest.problems import Problem
 from contest.quiz.items import (
     FALSE_LABEL,
     TRUE_LABEL,
-    ImportProblem,
     ParsedOption,
     ParsedQuestion,
     ParseResult,
@@ -75,6 +76,7 @@ from contest.quiz.items import (
     join_topic,
     normalize_difficulty,
     normalize_fraction,
+    problem_at,
     split_topic,
     validate_question,
 )
@@ -115,10 +117,9 @@ _ILLEGAL_XLSX_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 class _TableError(Exception):
     """A problem that stops reading the table (bad CSV quoting, corrupt sheet)."""
 
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.message = message
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.code)
+        self.problem = problem
 
 
 # --- cells -------------------------------------------------------------------
@@ -156,28 +157,28 @@ def _escape_option(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
-def _letter_index(letter: str, count: int) -> int | str:
-    """Index of an option letter, or an error message."""
+def _letter_index(letter: str, count: int) -> int | Problem:
+    """Index of an option letter, or the problem with it."""
     index = _LETTERS.find(letter.upper()) if len(letter) == 1 else -1
     if index < 0:
-        return f"'{letter}' in the correct column is not an option letter"
+        return Problem("table.not_a_letter", params={"letter": letter})
     if index >= count:
-        return f"the correct column names option {letter.upper()}, but there are only {count} " \
-               "options"
+        return Problem("table.letter_out_of_range", params={"letter": letter.upper(),
+                                                            "count": count})
     return index
 
 
-def _parse_weights(cell: str, count: int) -> list[float] | str:
+def _parse_weights(cell: str, count: int) -> list[float] | Problem:
     separator = ";" if ";" in cell else ","
     fractions = [0.0] * count
     named: set[int] = set()
     for entry in filter(None, (part.strip() for part in cell.split(separator))):
         letter, _, value = entry.partition("=")
         index = _letter_index(letter.strip(), count)
-        if isinstance(index, str):
+        if isinstance(index, Problem):
             return index
         if index in named:
-            return f"option {letter.strip().upper()} is given two weights"
+            return Problem("table.weight_repeated", params={"letter": letter.strip().upper()})
         named.add(index)
         number = value.strip().removesuffix("%").strip()
         if separator == ";":
@@ -185,39 +186,39 @@ def _parse_weights(cell: str, count: int) -> list[float] | str:
         try:
             percent = float(number)
         except ValueError:
-            return f"weight '{value.strip()}' for option {letter.strip().upper()} is not a number"
+            return Problem("table.weight_not_number", params={
+                "value": value.strip(), "letter": letter.strip().upper()})
         if not -100.0 <= percent <= 100.0:
-            return f"weight {value.strip()} for option {letter.strip().upper()} is out of range " \
-                   "(-100 to 100)"
+            return Problem("table.weight_out_of_range", params={
+                "value": value.strip(), "letter": letter.strip().upper()})
         fractions[index] = normalize_fraction(percent / 100.0)
     return fractions
 
 
-def _parse_letters(cell: str, count: int) -> list[int] | str:
+def _parse_letters(cell: str, count: int) -> list[int] | Problem:
     indexes: list[int] = []
     for token in filter(None, re.split(r"[\s,;]+", cell)):
         if not token.isalpha():
-            return "the correct column must hold option letters ('B' or 'A,C') or weights " \
-                   "('A=50;C=50')"
+            return Problem("table.correct_not_letters")
         for letter in token:
             index = _letter_index(letter, count)
-            if isinstance(index, str):
+            if isinstance(index, Problem):
                 return index
             if index in indexes:
-                return f"option {letter.upper()} is named twice in the correct column"
+                return Problem("table.letter_repeated", params={"letter": letter.upper()})
             indexes.append(index)
     return indexes
 
 
-def _true_false(values: dict[str, str], options: list[str], line: int) -> ParsedQuestion | str:
+def _true_false(values: dict[str, str], options: list[str],
+                line: int) -> ParsedQuestion | Problem:
+    labels = {"true": TRUE_LABEL, "false": FALSE_LABEL}
     if options and options != [TRUE_LABEL, FALSE_LABEL]:
-        return f"a true/false question takes no options, or exactly '{TRUE_LABEL} | " \
-               f"{FALSE_LABEL}'"
+        return Problem("table.truefalse_options", params=labels)
     answer = values["correct"].lower()
     is_true = _TRUE_FALSE.get(answer, {"a": True, "b": False}.get(answer))
     if is_true is None:
-        return f"the correct column of a true/false question must be '{TRUE_LABEL}' or " \
-               f"'{FALSE_LABEL}'"
+        return Problem("table.truefalse_correct", params=labels)
     return ParsedQuestion(
         kind="truefalse",
         text=values["text"],
@@ -228,27 +229,26 @@ def _true_false(values: dict[str, str], options: list[str], line: int) -> Parsed
 
 
 def _choice(values: dict[str, str], options: list[str], kind: str | None,
-            line: int) -> ParsedQuestion | str:
+            line: int) -> ParsedQuestion | Problem:
     correct = values["correct"]
     if not correct:
-        return "the correct column is empty"
+        return Problem("table.correct_empty")
     if "=" in correct:
         fractions = _parse_weights(correct, len(options))
-        if isinstance(fractions, str):
+        if isinstance(fractions, Problem):
             return fractions
         if kind is None:
             positive = [f for f in fractions if f > 0]
             kind = "single" if positive == [1.0] else "multiple"
     else:
         indexes = _parse_letters(correct, len(options))
-        if isinstance(indexes, str):
+        if isinstance(indexes, Problem):
             return indexes
         if kind is None:
             kind = "single" if len(indexes) == 1 else "multiple"
         if kind == "single" and len(indexes) > 1:
             letters = ", ".join(_LETTERS[i] for i in indexes)
-            return f"a single-choice question takes one letter in the correct column, found " \
-                   f"{letters} (use kind multiple)"
+            return Problem("table.single_several", params={"letters": letters})
         share = normalize_fraction(1.0 / len(indexes)) if indexes else 0.0
         fractions = [share if i in indexes else 0.0 for i in range(len(options))]
     return ParsedQuestion(
@@ -261,15 +261,15 @@ def _choice(values: dict[str, str], options: list[str], kind: str | None,
 
 
 def _row_question(values: dict[str, str], line: int,
-                  default_topic: list[str]) -> ParsedQuestion | list[str]:
+                  default_topic: list[str]) -> ParsedQuestion | list[Problem]:
     """Build a question from a row's cells, or return the row's problems."""
     raw_kind = values["kind"].lower().replace(" ", "")
     kind = _KIND_ALIASES.get(raw_kind) if raw_kind else None
     if raw_kind and kind is None:
-        return [f"unknown kind '{values['kind']}' (use single, multiple or truefalse)"]
+        return [Problem("table.unknown_kind", params={"kind": values["kind"]})]
     difficulty = normalize_difficulty(values["difficulty"])
     if difficulty is None:
-        return [f"unknown difficulty '{values['difficulty']}' (use easy, medium or hard)"]
+        return [Problem("table.unknown_difficulty", params={"value": values["difficulty"]})]
     options = _split_options(values["options"])
     looks_true_false = (options in ([], [TRUE_LABEL, FALSE_LABEL])
                         and values["correct"].lower() in _TRUE_FALSE)
@@ -277,7 +277,7 @@ def _row_question(values: dict[str, str], line: int,
         built = _true_false(values, options, line)
     else:
         built = _choice(values, options, kind, line)
-    if isinstance(built, str):
+    if isinstance(built, Problem):
         return [built]
     built.topic = split_topic(values["topic"]) or list(default_topic)
     built.explanation = values["explanation"]
@@ -292,7 +292,7 @@ def _row_question(values: dict[str, str], line: int,
 # --- rows --------------------------------------------------------------------
 
 
-def _read_header(cells: list[str]) -> dict[str, int] | str:
+def _read_header(cells: list[str]) -> dict[str, int] | list[Problem]:
     names = [cell.strip().lower() for cell in cells]
     known = set(COLUMNS) | set(OPTIONAL_COLUMNS)
     unknown = [name for name in names if name and name not in known]
@@ -300,15 +300,18 @@ def _read_header(cells: list[str]) -> dict[str, int] | str:
     repeated = sorted({name for name in names if name and names.count(name) > 1})
     if not (unknown or missing or repeated):
         return {name: index for index, name in enumerate(names) if name}
-    parts = []
+    header = ", ".join(COLUMNS)
+    problems = []
     if missing:
-        parts.append("missing column(s): " + ", ".join(missing))
+        problems.append(Problem("table.header_missing", params={
+            "columns": ", ".join(missing), "header": header}))
     if unknown:
-        parts.append("unknown column(s): " + ", ".join(f"'{name}'" for name in unknown))
+        problems.append(Problem("table.header_unknown", params={
+            "columns": ", ".join(f"'{name}'" for name in unknown), "header": header}))
     if repeated:
-        parts.append("repeated column(s): " + ", ".join(repeated))
-    return ("bad header row (" + "; ".join(parts) + "). The header must be: "
-            + ", ".join(COLUMNS) + " (and optionally id)")
+        problems.append(Problem("table.header_repeated", params={
+            "columns": ", ".join(repeated), "header": header}))
+    return problems
 
 
 def _parse_rows(rows: Iterator[tuple[int, list[str]]],
@@ -324,38 +327,36 @@ def _parse_rows(rows: Iterator[tuple[int, list[str]]],
                 if not any(cell.strip() for cell in cells):
                     continue
                 parsed_header = _read_header(cells)
-                if isinstance(parsed_header, str):
-                    result.errors.append(ImportProblem(line, parsed_header))
+                if isinstance(parsed_header, list):
+                    result.errors.extend(problem_at(line, p.code, **p.params)
+                                         for p in parsed_header)
                     return result
                 header = parsed_header
                 continue
             body_rows += 1
             if body_rows > MAX_ROWS:
-                result.errors.append(ImportProblem(
-                    line, f"the file has more than {MAX_ROWS:,} rows below the header; "
-                          "split it into smaller files"))
+                result.errors.append(problem_at(line, "table.too_many_rows",
+                                                max=f"{MAX_ROWS:,}"))
                 return result
             if not any(cell.strip() for cell in cells):
                 continue
             used = set(header.values())
             stray = [i for i, cell in enumerate(cells) if cell.strip() and i not in used]
             if stray:
-                result.errors.append(ImportProblem(
-                    line, f"column {stray[0] + 1} holds a value but has no header"))
+                result.errors.append(problem_at(line, "table.stray_cell", column=stray[0] + 1))
                 continue
             values = {name: cells[index].strip() if index < len(cells) else ""
                       for name, index in header.items()}
             built = _row_question(values, line, topic)
             if isinstance(built, list):
-                result.errors.extend(ImportProblem(line, message) for message in built)
+                result.errors.extend(problem_at(line, p.code, **p.params) for p in built)
             else:
                 result.questions.append(built)
     except _TableError as exc:
-        result.errors.append(ImportProblem(exc.line, exc.message))
+        result.errors.append(exc.problem)
         return result
     if header is None:
-        result.errors.append(ImportProblem(
-            1, "the file is empty: the first row must be the header " + ", ".join(COLUMNS)))
+        result.errors.append(problem_at(1, "table.empty", header=", ".join(COLUMNS)))
     return result
 
 
@@ -383,9 +384,8 @@ def parse_csv(text: str, default_topic: list[str] | None = None) -> ParseResult:
                 start = reader.line_num + 1
         except csv.Error as exc:
             if "end of data" in str(exc):
-                raise _TableError(start, "a quoted cell opened in this record is never "
-                                         "closed (missing \")") from None
-            raise _TableError(start, f"malformed CSV: {exc}") from None
+                raise _TableError(problem_at(start, "table.unclosed_quote")) from None
+            raise _TableError(problem_at(start, "table.malformed_csv", detail=str(exc))) from None
 
     return _parse_rows(records(), default_topic)
 
@@ -404,15 +404,14 @@ def _cell_text(value: object) -> str:
 
 def parse_xlsx(data: bytes, default_topic: list[str] | None = None) -> ParseResult:
     """Parse the first sheet of an XLSX workbook; lines are spreadsheet row numbers."""
-    unreadable = "the file is not a readable .xlsx workbook (save it from Excel as " \
-                 "'Excel Workbook (.xlsx)')"
+    unreadable = problem_at(0, "table.xlsx_unreadable")
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of error for a damaged file
-        return ParseResult(errors=[ImportProblem(0, unreadable)])
+        return ParseResult(errors=[unreadable])
     try:
         if not workbook.worksheets:
-            return ParseResult(errors=[ImportProblem(0, unreadable)])
+            return ParseResult(errors=[unreadable])
         sheet = workbook.worksheets[0]
 
         def rows() -> Iterator[tuple[int, list[str]]]:
@@ -424,8 +423,7 @@ def parse_xlsx(data: bytes, default_topic: list[str] | None = None) -> ParseResu
                 ):
                     yield number, [_cell_text(value) for value in row]
             except Exception:  # a damaged sheet fails while it is being read
-                raise _TableError(number + 1, "the sheet is damaged and cannot be read "
-                                              "from this row on") from None
+                raise _TableError(problem_at(number + 1, "table.sheet_damaged")) from None
 
         return _parse_rows(rows(), default_topic)
     finally:

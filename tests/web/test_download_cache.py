@@ -64,18 +64,18 @@ def walk(app, make_user):
     anon = f"/writing/anon/{c}/{entry.anon_code}/files/1"
     return [
         ("accounts.export", author_client, "/account/export"),
-        ("organizer.judging_matrix", organizer, f"/organizer/judging/rounds/{rnd.id}/matrix.xlsx"),
-        ("organizer.question_export", organizer, "/organizer/questions/export?format=gift&topic="),
-        ("organizer.results_ranking_csv", organizer, f"/organizer/results/{quiz.id}/ranking.csv"),
-        ("organizer.results_statistics_csv", organizer,
+        ("judging_console.judging_matrix", organizer, f"/organizer/judging/rounds/{rnd.id}/matrix.xlsx"),
+        ("quiz_bank.question_export", organizer, "/organizer/questions/export?format=gift&topic="),
+        ("quiz_results.results_ranking_csv", organizer, f"/organizer/results/{quiz.id}/ranking.csv"),
+        ("quiz_results.results_statistics_csv", organizer,
          f"/organizer/results/{quiz.id}/statistics/items.csv"),
-        ("organizer.writing_entry_file", organizer,
+        ("writing_console.writing_entry_file", organizer,
          f"/organizer/writing/entries/{entry.id}/files/{item.id}"),
-        ("organizer.writing_entry_file", organizer,
+        ("writing_console.writing_entry_file", organizer,
          f"/organizer/writing/entries/{entry.id}/files/{item.id}?clean=1"),
-        ("organizer.writing_entries_csv", organizer, f"/organizer/writing/{c}/entries.csv"),
-        ("organizer.writing_entries_xlsx", organizer, f"/organizer/writing/{c}/entries.xlsx"),
-        ("organizer.writing_category_zip", organizer,
+        ("writing_console.writing_entries_csv", organizer, f"/organizer/writing/{c}/entries.csv"),
+        ("writing_console.writing_entries_xlsx", organizer, f"/organizer/writing/{c}/entries.xlsx"),
+        ("writing_console.writing_category_zip", organizer,
          f"/organizer/writing/{c}/categories/{cat}/files.zip"),
         ("writing.download", author_client, f"/writing/entries/{entry.id}/files/{item.id}"),
         ("writing.download", organizer, f"/writing/entries/{entry.id}/files/{item.id}"),
@@ -91,10 +91,10 @@ def test_the_walk_covers_every_download_route(app):
         and DOWNLOAD_RULE.search(rule.rule)
     }
     known = {
-        "accounts.export", "organizer.judging_matrix", "organizer.question_export",
-        "organizer.results_ranking_csv", "organizer.results_statistics_csv",
-        "organizer.writing_entry_file", "organizer.writing_entries_csv",
-        "organizer.writing_entries_xlsx", "organizer.writing_category_zip", "writing.download",
+        "accounts.export", "judging_console.judging_matrix", "quiz_bank.question_export",
+        "quiz_results.results_ranking_csv", "quiz_results.results_statistics_csv",
+        "writing_console.writing_entry_file", "writing_console.writing_entries_csv",
+        "writing_console.writing_entries_xlsx", "writing_console.writing_category_zip", "writing.download",
         "writing.anonymised_file",
     }
     assert routes - known == set(), "a download route the walk below does not request"

@@ -305,6 +305,15 @@ class ImportForm(FlaskForm):
                             validators=[Optional(), Length(max=bank.MAX_TOPIC_NAME * 3)])
 
 
+class ImportTopicForm(FlaskForm):
+    """The default topic of an upload, changed on its preview before anything is imported."""
+
+    topic_id = SelectField(_l("Topic for questions the file gives no category"), coerce=str,
+                           validators=[Optional()])
+    new_topic = StringField(_l("…or a new topic (a path such as Laws/Elections)"),
+                            validators=[Optional(), Length(max=bank.MAX_TOPIC_NAME * 3)])
+
+
 class ImportCommitForm(FlaskForm):
     """The confirmation button under an import preview."""
 

@@ -45,13 +45,17 @@ from contest.quiz.console.forms import (
     ExportForm,
     ImportCommitForm,
     ImportForm,
+    ImportTopicForm,
     QuestionForm,
     QuestionSearchForm,
     TopicForm,
 )
+from contest.problems import Problem
+from contest.quiz import bank
+from contest.quiz.bank_messages import message as problem_text
 from contest.quiz.encoding import EncodingRefused, decode_upload
 from contest.quiz.importing import UnknownFormat, detect_format, parse_file
-from contest.quiz.items import ParseResult, format_percent, split_topic
+from contest.quiz.items import ParseResult, format_percent, join_topic, line_of, split_topic
 from contest.quiz.models import Question, Topic
 
 bp = Blueprint("quiz_bank", __name__, url_prefix="/organizer")
@@ -68,18 +72,12 @@ _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 # --- helpers -----------------------------------------------------------------
 
 
-def problem_text(problem: bank.Problem) -> str:
-    """A bank problem in the reader's language (parser messages are shown as they are)."""
-    if problem.template:
-        return _(problem.template, **problem.params)
-    return problem.message
-
-
 def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     return render_template(
         f"quiz/console/questions/{template}",
         kind_labels=KIND_LABELS, difficulty_labels=DIFFICULTY_LABELS,
-        format_labels=FORMAT_LABELS, problem_text=problem_text, percent=format_percent,
+        format_labels=FORMAT_LABELS, problem_text=problem_text, line_of=line_of,
+        percent=format_percent,
         **context,
     ), status
 
@@ -102,7 +100,7 @@ def _question_or_404(question_id: int) -> Question:
 
 
 def _bank_error_text(error: bank.BankError) -> str:
-    return _(error.template, **error.params)
+    return " ".join(problem_text(problem) for problem in error.problems)
 
 
 # --- list, preview, edit -----------------------------------------------------
@@ -164,16 +162,17 @@ def question_edit(question_id: int | None):
         topic = _topic_or_none(form.topic_id.data)
         try:
             if topic is None:
-                raise bank.BankError(bank.N_("Choose a topic."), field="topic_id")
+                raise bank.BankError(Problem("bank.topic_missing", "topic_id"))
             saved = bank.save_question(form.to_parsed(), topic, question=question,
                                        active=form.active.data)
         except bank.BankError as exc:
             db.session.rollback()
-            target = {"topic": "topic_id"}.get(exc.field or "", exc.field or "")
-            if target and target in form:
-                form[target].errors.append(_bank_error_text(exc))
-            else:
-                form.form_errors.append(_bank_error_text(exc))
+            for problem in exc.problems:
+                target = {"topic": "topic_id"}.get(problem.field or "", problem.field or "")
+                if target and target in form:
+                    form[target].errors.append(problem_text(problem))
+                else:
+                    form.form_errors.append(problem_text(problem))
         else:
             revised = question is not None and saved.id != question.id
             audit.record(current_user.id, "question.revise" if revised else "question.save",
@@ -322,30 +321,23 @@ def _unstage(token: str) -> None:
 
 
 def _default_topic(meta: dict[str, Any]) -> list[str]:
-    if meta.get("new_topic"):
-        return list(meta["new_topic"])
+    """The topic chosen for questions without one, else one named after the file."""
+    chosen = list(meta.get("new_topic") or [])
     topic = _topic_or_none(str(meta.get("topic_id") or ""))
-    return topic.path if topic is not None else []
+    if not chosen and topic is not None:
+        chosen = topic.path
+    return bank.default_topic_for(meta.get("original_name", meta["filename"]), chosen)
 
 
 def _parse_staged(data: bytes, meta: dict[str, Any]) -> tuple[ParseResult, list[str]]:
-    default_topic = _default_topic(meta)
-    result = parse_file(data, meta["filename"], meta.get("format") or None, default_topic or None)
-    return result, default_topic
+    result = parse_file(data, meta["filename"], meta.get("format") or None)
+    return result, _default_topic(meta)
 
 
-def _encoding_message(refused: EncodingRefused) -> str:
-    guesses = {
-        "Windows-1258": _("it looks like Windows-1258, the old Vietnamese Windows encoding"),
-        "Windows-1252": _("it looks like Windows-1252, the Western European Windows encoding"),
-        "UTF-16": _("it looks like UTF-16 text without a byte-order mark"),
-    }
-    detail = guesses.get(refused.guess)
-    start = (_("The file is not UTF-8 text (%(detail)s).", detail=detail) if detail
-             else _("The file is not UTF-8 text."))
-    return start + " " + _("Open it and save it again as UTF-8: in Word or Notepad choose Save "
-                           "As → Encoding: UTF-8; in Excel choose Save As → CSV UTF-8 (Comma "
-                           "delimited), or save an Excel workbook (.xlsx).")
+def _save_meta(token: str, meta: dict[str, Any]) -> None:
+    partial = _stage_dir() / f"{token}.json.part"
+    partial.write_bytes(json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+    os.replace(partial, _stage_dir() / f"{token}.json")
 
 
 def _upload_problem(data: bytes, filename: str, fmt: str | None) -> str:
@@ -361,7 +353,7 @@ def _upload_problem(data: bytes, filename: str, fmt: str | None) -> str:
         return _("This kind of file cannot be read: use a .gift, .txt, .aiken, .csv or .xlsx "
                  "file, or choose its format.")
     except EncodingRefused as refused:
-        return _encoding_message(refused)
+        return problem_text(refused.problem)
     return ""
 
 
@@ -369,10 +361,11 @@ def _upload_problem(data: bytes, filename: str, fmt: str | None) -> str:
 @require("questions.manage")
 def question_import():
     form = ImportForm()
-    form.topic_id.choices = _topic_choices(_("— none: only the file's categories —"))
+    form.topic_id.choices = _topic_choices(_("— a topic named after the file —"))
     if form.validate_on_submit():
         upload = form.file.data
-        filename = os.path.basename((upload.filename or "").replace("\\", "/")) or "upload"
+        original_name = os.path.basename((upload.filename or "").replace("\\", "/"))
+        filename = original_name or "upload"
         data = upload.read(MAX_UPLOAD_BYTES + 1)
         fmt = form.format.data or None
         new_topic = split_topic(form.new_topic.data or "")
@@ -387,6 +380,7 @@ def question_import():
             token = _stage(data, {
                 "user_id": current_user.id,
                 "filename": filename,
+                "original_name": original_name,
                 # None lets the parser tell Aiken from GIFT in a .txt file.
                 "format": fmt,
                 "topic_id": topic.id if topic is not None and not new_topic else None,
@@ -413,7 +407,49 @@ def question_import_preview(token: str):
     result, default_topic = _parse_staged(data, meta)
     plan = bank.plan_import(result, default_topic)
     return _render("import_preview.html", plan=plan, meta=meta, token=token,
-                   default_topic=" / ".join(default_topic), form=ImportCommitForm())
+                   default_topic=" / ".join(default_topic), form=ImportCommitForm(),
+                   topic_form=_import_topic_form(meta))
+
+
+def _import_topic_form(meta: dict[str, Any], form: ImportTopicForm | None = None
+                       ) -> ImportTopicForm:
+    form = form or ImportTopicForm(formdata=None, prefix="default")
+    form.topic_id.choices = _topic_choices(_("— a topic named after the file —"))
+    if form.topic_id.data is None and meta.get("topic_id"):
+        form.topic_id.data = str(meta["topic_id"])
+    if form.new_topic.data is None and meta.get("new_topic"):
+        form.new_topic.data = join_topic(meta["new_topic"])
+    return form
+
+
+@bp.post("/questions/import/<token>/topic")
+@require("questions.manage")
+def question_import_topic(token: str):
+    """Choose the topic of the file's questions without one; nothing is imported yet."""
+    staged = _staged(token)
+    if staged is None:
+        return _expired()
+    data, meta = staged
+    form = _import_topic_form(meta, ImportTopicForm(prefix="default"))
+    if form.validate_on_submit():
+        new_topic = split_topic(form.new_topic.data or "")
+        topic = _topic_or_none(form.topic_id.data)
+        if form.topic_id.data and topic is None:
+            form.topic_id.errors.append(_("Choose a topic from the list."))
+        elif any(len(name) > bank.MAX_TOPIC_NAME for name in new_topic):
+            form.new_topic.errors.append(_("A topic name can have at most %(max)d "
+                                           "characters.", max=bank.MAX_TOPIC_NAME))
+        else:
+            meta["new_topic"] = new_topic
+            meta["topic_id"] = topic.id if topic is not None and not new_topic else None
+            _save_meta(token, meta)
+            flash(_("The default topic is now “%(topic)s”. Nothing has been imported yet.",
+                    topic=" / ".join(_default_topic(meta))), "success")
+            return redirect(url_for("quiz_bank.question_import_preview", token=token))
+    result, default_topic = _parse_staged(data, meta)
+    return _render("import_preview.html", 400, plan=bank.plan_import(result, default_topic),
+                   meta=meta, token=token, default_topic=" / ".join(default_topic),
+                   form=ImportCommitForm(), topic_form=form)
 
 
 @bp.post("/questions/import/<token>")
@@ -432,7 +468,8 @@ def question_import_commit(token: str):
     except bank.ImportRefused as refused:
         db.session.rollback()
         return _render("import_preview.html", 400, plan=refused.plan, meta=meta, token=token,
-                       default_topic=" / ".join(default_topic), form=form)
+                       default_topic=" / ".join(default_topic), form=form,
+                       topic_form=_import_topic_form(meta))
     audit.record(current_user.id, "question.import", "question_file", meta["filename"][:64],
                  filename=meta["filename"], imported=outcome.imported_count,
                  skipped=outcome.skipped_count, format=meta.get("format"))

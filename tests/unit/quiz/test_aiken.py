@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from contest.quiz.aiken import parse_aiken, write_aiken
-from contest.quiz.items import FALSE_LABEL, TRUE_LABEL, ParsedOption, ParsedQuestion
+from contest.quiz.bank_messages import english
+from contest.quiz.items import FALSE_LABEL, TRUE_LABEL, ParsedOption, ParsedQuestion, line_of
 
 SAMPLE = """\
 Luật Bình đẳng giới có hiệu lực từ ngày nào?
@@ -59,7 +60,7 @@ def test_crlf_and_answer_with_trailing_punctuation() -> None:
 def test_missing_answer_is_reported_on_the_first_line() -> None:
     result = parse_aiken("Q0?\nA. a\nB. b\nANSWER: A\n\nQ1?\nA. a\nB. b\n\nQ2?\nA. a\nB. b\n")
     assert [q.text for q in result.questions] == ["Q0?"]
-    assert [(p.line, p.message) for p in result.errors] == [
+    assert [(line_of(p), english(p)) for p in result.errors] == [
         (6, "the question has no 'ANSWER: X' line"),
         (10, "the question has no 'ANSWER: X' line"),
     ]
@@ -69,17 +70,17 @@ def test_answer_letter_not_among_options_is_reported_on_the_answer_line() -> Non
     result = parse_aiken("Q?\nA. a\nB. b\nANSWER: D\n")
     assert result.questions == []
     assert len(result.errors) == 1
-    assert result.errors[0].line == 4
-    assert result.errors[0].message == "answer 'D' is not one of the options (A, B)"
+    assert line_of(result.errors[0]) == 4
+    assert english(result.errors[0]) == "answer 'D' is not one of the options (A, B)"
 
 
 def test_fewer_than_two_options() -> None:
     result = parse_aiken("Q0?\nA. a\nB. b\nANSWER: A\n\nQ?\nA. only\nANSWER: A\n")
-    assert [(p.line, p.message) for p in result.errors] == [
+    assert [(line_of(p), english(p)) for p in result.errors] == [
         (6, "an Aiken question needs at least 2 options, found 1")]
     result = parse_aiken("Q?\nANSWER: A\n")
-    assert result.errors[0].line == 1
-    assert "found 0" in result.errors[0].message
+    assert line_of(result.errors[0]) == 1
+    assert "found 0" in english(result.errors[0])
 
 
 def test_other_errors_with_their_lines() -> None:
@@ -100,7 +101,7 @@ def test_other_errors_with_their_lines() -> None:
     )
     result = parse_aiken(src)
     assert result.questions == []
-    got = [(p.line, p.message) for p in result.errors]
+    got = [(line_of(p), english(p)) for p in result.errors]
     assert got == [
         (1, "the question has no text before its options"),
         (8, "expected another option ('E. ...') or 'ANSWER: X' after the options"),

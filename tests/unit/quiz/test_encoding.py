@@ -7,9 +7,11 @@ import unicodedata
 
 import pytest
 
+from contest.problems import Problem
+from contest.quiz.bank_messages import english
 from contest.quiz.encoding import EncodingRefused, decode_upload
 from contest.quiz.importing import UnknownFormat, detect_format, parse_file
-from contest.quiz.items import ImportProblem, ParsedOption, ParsedQuestion
+from contest.quiz.items import ParsedOption, ParsedQuestion, line_of
 from contest.quiz.tabular import write_xlsx
 
 VIETNAMESE = "Bình đẳng giới trong chính trị: ưu tiên, ơn, ắt, Đảng"
@@ -117,9 +119,15 @@ def test_detect_format(filename: str, fmt: str | None, expected: str) -> None:
 def test_unknown_extension_raises(filename: str) -> None:
     with pytest.raises(UnknownFormat) as caught:
         parse_file(b"", filename)
-    assert "unknown file type" in str(caught.value)
+    message = english(caught.value.problem)
+    assert ".gift, .txt, .aiken, .csv or .xlsx" in message
     if filename.endswith(".xls"):
-        assert "save it as .xlsx" in str(caught.value)
+        assert caught.value.code == "file.xls" and "save it as .xlsx" in message
+    elif filename.endswith(".docx"):
+        assert caught.value.code == "file.unknown_extension" and "'.docx'" in message
+    else:
+        assert caught.value.code == "file.no_extension"
+    assert line_of(caught.value.problem) == 0
 
 
 def test_unknown_explicit_format_raises() -> None:
@@ -148,8 +156,8 @@ def test_refused_encoding_becomes_one_error_at_line_0() -> None:
     result = parse_file(to_cp1258(GIFT.replace("Q", VIETNAMESE)), "bank.gift")
     assert result.questions == [] and result.skipped == []
     assert len(result.errors) == 1
-    assert result.errors[0].line == 0
-    assert "Windows-1258" in result.errors[0].message
+    assert line_of(result.errors[0]) == 0
+    assert "Windows-1258" in english(result.errors[0])
 
 
 def test_csv_and_xlsx_files() -> None:
@@ -157,7 +165,7 @@ def test_csv_and_xlsx_files() -> None:
                 ",single,Q,a|b,B,,,,\n,single,Bad,a|b,A=50,,,,\n")
     result = parse_file(csv_text.encode("utf-8"), "q.csv", default_topic=["T"])
     assert [(q.text, q.topic, q.line) for q in result.questions] == [("Q", ["T"], 2)]
-    assert [p.line for p in result.errors] == [3]
+    assert [line_of(p) for p in result.errors] == [3]
 
     question = ParsedQuestion("single", "X", [ParsedOption("a", 1.0), ParsedOption("b", 0.0)])
     result = parse_file(write_xlsx([question]), "q.xlsx")
@@ -168,8 +176,8 @@ def test_errors_are_sorted_by_line() -> None:
     data = b"Q1 {=a =b ~c}\n\n// [difficulty:??]\nQ2 {=a ~b}\n\nQ3 {~a ~b}\n"
     result = parse_file(data, "x.gift")
     assert result.questions == []
-    assert [p.line for p in result.errors] == [1, 3, 6]
-    assert all(isinstance(p, ImportProblem) for p in result.errors)
+    assert [line_of(p) for p in result.errors] == [1, 3, 6]
+    assert all(isinstance(p, Problem) for p in result.errors)
 
 
 def test_weights_a_little_short_of_100_percent_are_rescaled_for_scoring():

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from contest.quiz.bank_messages import english
 from contest.quiz.gift import parse_gift, write_gift
 from contest.quiz.items import (
     FALSE_LABEL,
     TRUE_LABEL,
-    ImportProblem,
     ParsedOption,
     ParsedQuestion,
     ParseResult,
     SkippedItem,
+    line_of,
     validate_question,
 )
 
@@ -131,7 +132,9 @@ def test_title_and_format_prefixes() -> None:
     assert q.text_format == "html"
     for name in ("plain", "markdown", "moodle"):
         assert only_question(f"[{name}]**x** {{=a ~b}}").text_format == name
-    assert only_question("[HTML]x {=a ~b}").text_format == "html"
+    # Moodle knows the markers in lower case only: anything else is text.
+    upper = only_question("[HTML]x {=a ~b}")
+    assert (upper.text, upper.text_format) == ("[HTML]x", "plain")
 
 
 def test_unknown_bracket_prefix_stays_in_text() -> None:
@@ -170,8 +173,8 @@ def test_metadata_escapes_and_vietnamese_difficulty() -> None:
 
 def test_metadata_followed_by_blank_line_is_an_error() -> None:
     result = parse_gift("// [id:Q1]\n\nQ {=a ~b}\n")
-    assert result.errors == [ImportProblem(1, result.errors[0].message)]
-    assert "not followed by a question" in result.errors[0].message
+    assert [(line_of(p), p.code) for p in result.errors] == [(1, "gift.metadata_alone")]
+    assert "not followed by a question" in english(result.errors[0])
     assert len(result.questions) == 1
     assert result.questions[0].external_id == ""
 
@@ -186,14 +189,14 @@ def test_unknown_difficulty_is_reported_on_its_comment_line() -> None:
     result = parse_gift("Q0 {=a ~b}\n\n// [id:x]\n// [difficulty:very hard]\nQ {=a ~b}\n")
     assert [q.text for q in result.questions] == ["Q0"]
     assert len(result.errors) == 1
-    assert result.errors[0].line == 4
-    assert "very hard" in result.errors[0].message
+    assert line_of(result.errors[0]) == 4
+    assert "very hard" in english(result.errors[0])
 
 
 def test_two_ids_for_one_question_is_an_error() -> None:
     result = parse_gift("// [id:a]\n// [id:b]\nQ {=a ~b}\n")
     assert result.questions == []
-    assert result.errors[0].line == 2
+    assert line_of(result.errors[0]) == 2
 
 
 def test_categories_set_topics() -> None:
@@ -396,22 +399,22 @@ def test_malformed_items_are_errors_at_their_first_line() -> None:
     ]
     assert len(result.errors) == len(expected)
     for problem, (line, fragment) in zip(result.errors, expected, strict=True):
-        assert problem.line == line
-        assert fragment in problem.message
+        assert line_of(problem) == line
+        assert fragment in english(problem)
 
 
 def test_lines_after_an_unclosed_block_are_reported_too() -> None:
     # The blank line ends the broken question; the rest ('~b' and '}') is
     # reported on its own line instead of vanishing.
     result = parse_gift("Q {\n=a\n\n~b\n}\n")
-    assert [p.line for p in result.errors] == [1, 4]
+    assert [line_of(p) for p in result.errors] == [1, 4]
     assert result.questions == []
 
 
 def test_nothing_is_dropped_silently() -> None:
     result = parse_gift(SKIPPED_SAMPLE + "\n" + MALFORMED)
     accounted = (len(result.questions) + len(result.skipped)
-                 + len({p.line for p in result.errors}))
+                 + len({line_of(p) for p in result.errors}))
     # SKIPPED_SAMPLE holds 9 items, MALFORMED 16.
     assert accounted == 9 + 16
 
@@ -530,8 +533,8 @@ def test_write_gift_layout() -> None:
 
 def test_validate_question_messages() -> None:
     def problems(kind: str, options: list[tuple[str, float]], text: str = "Q") -> list[str]:
-        return validate_question(
-            ParsedQuestion(kind, text, [ParsedOption(t, f) for t, f in options]))
+        return [english(p) for p in validate_question(
+            ParsedQuestion(kind, text, [ParsedOption(t, f) for t, f in options]))]
 
     assert problems("single", [("a", 1.0), ("b", 0.0)]) == []
     assert problems("single", [("a", 1.0)]) == [
@@ -568,3 +571,97 @@ def test_line_is_not_part_of_equality() -> None:
     a = ParsedQuestion("single", "Q", [ParsedOption("a", 1.0)], line=3)
     b = ParsedQuestion("single", "Q", [ParsedOption("a", 1.0)], line=9)
     assert a == b
+
+
+# --- Moodle's documented rules ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["html", "plain", "markdown", "moodle"])
+def test_format_marker_on_an_answer_is_not_part_of_its_text(name: str) -> None:
+    q = only_question(f"Màu nào?{{=[{name}]xanh ~[{name}]đỏ}}")
+    assert [o.text for o in q.options] == ["xanh", "đỏ"]
+
+
+def test_format_markers_on_feedback_and_general_feedback_are_removed() -> None:
+    q = only_question("Màu nào?{\n=xanh#[plain]Đúng\n~đỏ#[markdown]Sai\n####[moodle]Giải thích\n}")
+    assert [o.feedback for o in q.options] == ["Đúng", "Sai"]
+    assert q.explanation == "Giải thích"
+    assert q.text_format == "plain"
+
+
+def test_marker_after_a_weight_and_on_true_false_feedbacks() -> None:
+    q = only_question("Chọn?{\n~%50%[plain]A\n~%50%[plain]B\n~%-100%C\n}")
+    assert [(o.text, o.fraction) for o in q.options] == [("A", 0.5), ("B", 0.5), ("C", -1.0)]
+    tf = only_question("Đúng không?{TRUE#[html]<b>Chưa</b> đúng#[plain]Đúng rồi}")
+    assert [(o.text, o.feedback) for o in tf.options] == [
+        (TRUE_LABEL, "Đúng rồi"), (FALSE_LABEL, "Chưa đúng")]
+
+
+def test_html_parts_make_the_question_html_and_escape_the_plain_ones() -> None:
+    q = only_question("Chọn a < b?{=[html]<b>có</b> ~không & chẳng}")
+    assert q.text_format == "html"
+    assert q.text == "Chọn a &lt; b?"
+    assert [o.text for o in q.options] == ["<b>có</b>", "không &amp; chẳng"]
+
+
+def test_an_html_question_passes_its_format_to_unmarked_parts() -> None:
+    q = only_question("[html]<p>Chọn</p>{=<i>có</i>#<b>Đúng</b><br>vì thế ~không####<p>Vì "
+                      "&amp; bởi</p>}")
+    assert q.text_format == "html"
+    assert [o.text for o in q.options] == ["<i>có</i>", "không"]
+    # Feedback and explanation are shown as plain text: HTML is reduced to what it shows.
+    assert q.options[0].feedback == "Đúng\nvì thế"
+    assert q.explanation == "Vì & bởi"
+
+
+def test_the_general_feedback_starts_at_the_last_four_hashes() -> None:
+    q = only_question("Chọn?{=A#phản hồi ~B####chung}")
+    assert q.options[0].feedback == "phản hồi"
+    assert q.explanation == "chung"
+
+
+def test_multi_line_answers_keep_their_line_breaks() -> None:
+    q = only_question("Chọn?{\n=dòng một\n  dòng hai\n~khác\n}")
+    assert [o.text for o in q.options] == ["dòng một\n  dòng hai", "khác"]
+
+
+def test_id_and_tags_in_comments_as_moodle_writes_them() -> None:
+    q = only_question("// question: 42  name: Câu 1\n// [id:Q\\]1] [tag:bầu cử] [tag:nữ]\n"
+                      "::Câu 1::Hỏi?{=A ~B}")
+    assert (q.external_id, q.tags, q.title) == ("Q]1", ["bầu cử", "nữ"], "Câu 1")
+
+
+def test_five_decimal_weights_as_moodle_exports_them() -> None:
+    q = only_question("Chọn?{\n~%33.33333%A\n~%33.33333%B\n~%33.33334%C\n~%-100%D\n}")
+    assert fractions(q) == [0.3333333, 0.3333333, 0.3333334, -1.0]
+
+
+def test_escapes_of_every_special_character() -> None:
+    q = only_question("a\\~b\\=c\\#d\\{e\\}f\\:g?{=x\\#1 ~y\\~2}")
+    assert q.text == "a~b=c#d{e}f:g?"
+    assert [o.text for o in q.options] == ["x#1", "y~2"]
+
+
+def _same(questions: list[ParsedQuestion]) -> None:
+    again = parse_gift(write_gift(questions))
+    assert again.errors == []
+    assert again.questions == questions
+
+
+def test_round_trip_keeps_formats_and_markers() -> None:
+    html_question = ParsedQuestion("single", "<p>Chọn</p>", [
+        ParsedOption("<b>có</b>", 1.0, "Đúng <vì>"), ParsedOption("[plain]không", 0.0)],
+        explanation="a & b", text_format="html")
+    plain_question = ParsedQuestion("multiple", "a < b?", [
+        ParsedOption("x & y", 0.5, "[html]giữ"), ParsedOption("z", 0.5),
+        ParsedOption("w", -1.0)], explanation="[markdown] giữ")
+    truefalse = ParsedQuestion("truefalse", "[moodle]Đúng?", [
+        ParsedOption(TRUE_LABEL, 0.0, "sai <à>"), ParsedOption(FALSE_LABEL, 1.0, "đúng")],
+        text_format="markdown")
+    _same([html_question, plain_question, truefalse])
+    written = write_gift([html_question, plain_question])
+    # Moodle reads the unmarked parts of a question in the question's format: plain feedback
+    # under an HTML question is marked, and plain text holding "<" is marked [plain].
+    assert "[html]<p>Chọn</p>{" in written and "#[plain]Đúng <vì>" in written
+    assert "####[plain]a & b" in written
+    assert "[plain]a < b?{" in written and "#[plain][html]giữ" in written

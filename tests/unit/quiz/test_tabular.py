@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 
 from contest.quiz import tabular
-from contest.quiz.items import FALSE_LABEL, TRUE_LABEL, ParsedOption, ParsedQuestion
+from contest.quiz.bank_messages import english
+from contest.quiz.items import FALSE_LABEL, TRUE_LABEL, ParsedOption, ParsedQuestion, line_of
 from contest.quiz.tabular import COLUMNS, parse_csv, parse_xlsx, write_csv, write_xlsx
 
 HEADER = "topic,kind,text,options,correct,explanation,source,difficulty,tags,id"
@@ -165,7 +166,7 @@ def test_line_numbers_follow_multi_line_records() -> None:
     result = parse_csv(text)
     assert result.questions[0].text == "Dòng 1\nDòng 2\nDòng 3"
     assert result.questions[0].line == 2
-    assert [p.line for p in result.errors] == [6]
+    assert [line_of(p) for p in result.errors] == [6]
 
 
 # --- errors --------------------------------------------------------------------
@@ -176,22 +177,22 @@ def test_missing_header_column_is_one_error_at_line_1() -> None:
     assert result.questions == []
     assert len(result.errors) == 1
     problem = result.errors[0]
-    assert problem.line == 1
-    assert "missing column(s): explanation, source, difficulty, tags" in problem.message
-    assert "The header must be: topic, kind, text" in problem.message
+    assert line_of(problem) == 1
+    assert "missing column(s): explanation, source, difficulty, tags" in english(problem)
+    assert "The header must be: topic, kind, text" in english(problem)
 
 
 def test_unknown_and_repeated_header_columns() -> None:
     result = parse_csv(HEADER + ",ghi chú,text\n")
-    assert len(result.errors) == 1
-    assert result.errors[0].line == 1
-    assert "unknown column(s): 'ghi chú'" in result.errors[0].message
-    assert "repeated column(s): text" in result.errors[0].message
+    assert [(line_of(p), p.code) for p in result.errors] == [
+        (1, "table.header_unknown"), (1, "table.header_repeated")]
+    assert "unknown column(s): 'ghi chú'" in english(result.errors[0])
+    assert "repeated column(s): text" in english(result.errors[1])
 
 
 def test_empty_file_is_an_error() -> None:
     result = parse_csv("\n\n")
-    assert [(p.line, "empty" in p.message) for p in result.errors] == [(1, True)]
+    assert [(line_of(p), "empty" in english(p)) for p in result.errors] == [(1, True)]
 
 
 def test_row_errors_with_their_lines() -> None:
@@ -228,7 +229,7 @@ def test_row_errors_with_their_lines() -> None:
         (14, "option A is given two weights"),
         (15, "column 12 holds a value but has no header"),
     ]
-    assert [(p.line, fragment in p.message) for p, (_, fragment)
+    assert [(line_of(p), fragment in english(p)) for p, (_, fragment)
             in zip(result.errors, expected, strict=True)] == [(line, True) for line, _ in expected]
 
 
@@ -236,8 +237,8 @@ def test_unclosed_quote_is_reported_where_the_record_starts() -> None:
     text = HEADER + "\n,single,Q,a|b,A,,,,,\n,single,\"never closed,a|b,A\n\nmore\n"
     result = parse_csv(text)
     assert len(result.questions) == 1
-    assert [p.line for p in result.errors] == [3]
-    assert "never closed" in result.errors[0].message
+    assert [line_of(p) for p in result.errors] == [3]
+    assert "never closed" in english(result.errors[0])
 
 
 # --- writing and round trips ---------------------------------------------------
@@ -305,8 +306,8 @@ def test_xlsx_round_trip_keeps_text_cells() -> None:
 def test_xlsx_header_error_and_row_numbers() -> None:
     result = parse_xlsx(xlsx([["topic", "kind", "text"], ["X", "single", "Q"]]))
     assert len(result.errors) == 1
-    assert result.errors[0].line == 1
-    assert "missing column(s): options, correct" in result.errors[0].message
+    assert line_of(result.errors[0]) == 1
+    assert "missing column(s): options, correct" in english(result.errors[0])
 
     header = list(COLUMNS)
     data = xlsx([
@@ -321,7 +322,7 @@ def test_xlsx_header_error_and_row_numbers() -> None:
     assert [(q.text, q.line, q.topic) for q in result.questions] == [
         ("Q1", 2, ["Chung"]), ("Q3", 5, ["Chung"]), ("Q4", 6, ["Chung"])]
     assert fractions(result.questions[1]) == [1.0, 0.0]
-    assert [p.line for p in result.errors] == [4]
+    assert [line_of(p) for p in result.errors] == [4]
 
 
 def test_xlsx_numbers_become_text() -> None:
@@ -335,8 +336,8 @@ def test_damaged_xlsx_is_one_error_at_line_0() -> None:
     result = parse_xlsx(b"PK\x03\x04 not really a workbook")
     assert result.questions == []
     assert len(result.errors) == 1
-    assert result.errors[0].line == 0
-    assert ".xlsx" in result.errors[0].message
+    assert line_of(result.errors[0]) == 0
+    assert ".xlsx" in english(result.errors[0])
 
 
 def test_row_cap(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -344,8 +345,8 @@ def test_row_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [row(kind="single", text=f"Q{i}", options="a|b", correct="A") for i in range(5)]
     result = parse_csv(table(*rows))
     assert len(result.questions) == 3
-    assert [p.line for p in result.errors] == [5]
-    assert "more than 3 rows" in result.errors[0].message
+    assert [line_of(p) for p in result.errors] == [5]
+    assert "more than 3 rows" in english(result.errors[0])
     result = parse_xlsx(xlsx([list(COLUMNS)] + [r[:9] for r in rows]))
     assert len(result.questions) == 3
-    assert [p.line for p in result.errors] == [5]
+    assert [line_of(p) for p in result.errors] == [5]

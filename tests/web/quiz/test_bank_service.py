@@ -11,8 +11,9 @@ from sqlalchemy import delete, func, select, update
 
 from contest.extensions import db
 from contest.quiz import bank
+from contest.quiz.bank_messages import english
 from contest.quiz.importing import parse_file
-from contest.quiz.items import ParsedOption, ParsedQuestion
+from contest.quiz.items import ParsedOption, ParsedQuestion, line_of
 from contest.quiz.models import (
     Attempt,
     Option,
@@ -172,7 +173,8 @@ def test_invalid_question_is_refused_and_nothing_written(app):
     no_key.options[0].fraction = 0.0
     with pytest.raises(bank.InvalidQuestion) as refused:
         bank.save_question(no_key, topic)
-    assert "exactly one correct option" in refused.value.message
+    assert [p.code for p in refused.value.problems] == ["question.single_correct_count"]
+    assert "exactly one correct option" in english(refused.value.problems[0])
     db.session.rollback()
     assert question_count() == 0
 
@@ -325,10 +327,10 @@ def test_a_single_bad_question_writes_nothing(app):
     result = gift(bad)
     plan = bank.plan_import(result)
     assert not plan.ok
-    assert [p.line for p in plan.problems] == [27]
+    assert [line_of(p) for p in plan.problems] == [27]
     with pytest.raises(bank.ImportRefused) as refused:
         bank.commit_import(result)
-    assert refused.value.plan.problems[0].line == 27
+    assert line_of(refused.value.plan.problems[0]) == 27
     db.session.rollback()
     assert question_count() == 0
     assert db.session.execute(select(func.count()).select_from(Topic)).scalar_one() == 0
@@ -372,7 +374,7 @@ def test_duplicates_inside_one_file(app):
     text = ("// [id:A]\nCâu một?{=x ~y}\n\n// [id:A]\nCâu hai?{=x ~y}\n\n"
             "Câu ba?{=x ~y}\n\nCâu ba?{=x ~z}\n")
     plan = bank.plan_import(gift(text, default_topic=["Chung"]))
-    assert [(p.line, p.message) for p in plan.problems] == [
+    assert [(line_of(p), english(p)) for p in plan.problems] == [
         (5, "the ID A is used again (first on line 2)")]
     assert plan.items[-1].matched_by == "file" and plan.items[-1].match_line == 7
 
@@ -380,8 +382,8 @@ def test_duplicates_inside_one_file(app):
 def test_questions_need_a_topic(app):
     text = "Câu một?{=x ~y}\n\nCâu hai?{=x ~y}\n"
     plan = bank.plan_import(gift(text))
-    assert [p.line for p in plan.problems] == [1]
-    assert "2 question(s) have no topic" in plan.problems[0].message
+    assert [line_of(p) for p in plan.problems] == [1]
+    assert "2 question(s) have no topic" in english(plan.problems[0])
     assert bank.plan_import(gift(text), default_topic=["Chung"]).ok
     bank.commit_import(gift(text), default_topic=["Chung", "Mới"])
     assert {q.topic.path_label for q in bank.search_questions().items} == {"Chung / Mới"}
@@ -390,17 +392,17 @@ def test_questions_need_a_topic(app):
 def test_values_too_long_for_the_bank_are_problems(app):
     text = f"// [id:{'x' * 101}]\nCâu?{{=a ~b}}\n"
     plan = bank.plan_import(gift(text, default_topic=["Chung"]))
-    assert [p.template for p in plan.problems] == [
-        "The question ID can have at most %(max)d characters."]
+    assert [(p.code, p.params) for p in plan.problems] == [
+        ("bank.external_id_too_long", {"line": 2, "max": 100})]
 
 
 def test_windows_1258_file_is_refused_with_the_message(app):
     data = windows_1258("Câu hỏi về bình đẳng giới trong chính trị?{=Đúng ~Sai}\n")
     result = parse_file(data, "bank.gift", default_topic=["Chung"])
     plan = bank.plan_import(result)
-    assert [p.line for p in plan.problems] == [0]
-    assert "not UTF-8" in plan.problems[0].message
-    assert "Windows-1258" in plan.problems[0].message
+    assert [line_of(p) for p in plan.problems] == [0]
+    assert "not UTF-8" in english(plan.problems[0])
+    assert "Windows-1258" in english(plan.problems[0])
     with pytest.raises(bank.ImportRefused):
         bank.commit_import(result)
     assert question_count() == 0

@@ -440,8 +440,6 @@ def test_import_form_errors(organizer):
 def test_aiken_import_into_the_chosen_topic(organizer):
     law = topic("Luật")
     aiken = "Luật có hiệu lực từ ngày nào?\nA. 29/11/2006\nB. 01/7/2007\nANSWER: B\n"
-    no_topic = text(organizer.get(upload(organizer, aiken, "bank.txt").headers["Location"]))
-    assert "have no topic" in no_topic
     url = upload(organizer, aiken, "bank.txt", topic_id=str(law.id)).headers["Location"]
     assert "1 new question" in text(organizer.get(url))
     organizer.post(url)
@@ -451,6 +449,96 @@ def test_aiken_import_into_the_chosen_topic(organizer):
                  topic_id=str(law.id), new_topic="Mới/Aiken").headers["Location"]
     organizer.post(url)
     assert questions()[-1].topic.path == ["Mới", "Aiken"]
+
+
+AIKEN = "Luật có hiệu lực từ ngày nào?\nA. 29/11/2006\nB. 01/7/2007\nANSWER: B\n"
+
+
+def test_questions_without_a_category_go_to_a_topic_named_after_the_file(organizer):
+    url = upload(organizer, AIKEN, "Bầu cử 2026.txt").headers["Location"]
+    page = text(organizer.get(url))
+    assert re.search(r'<dd id="default-topic">Bầu cử 2026</dd>', page)
+    assert "1 question has no category in the file: it goes to the topic “Bầu cử 2026”." in page
+    assert "Import 1 question" in page
+    organizer.post(url)
+    [question] = questions()
+    assert question.topic.path == ["Bầu cử 2026"]
+
+
+def test_the_organizer_chooses_the_default_topic_on_the_preview(organizer):
+    law = topic("Luật")
+    mixed = "Câu không có danh mục?{=A ~B}\n\n" + GIFT
+    url = upload(organizer, mixed, "tuan-1.gift").headers["Location"]
+    assert "1 question has no category in the file: it goes to the topic “tuan-1”." in text(
+        organizer.get(url))
+    chosen = organizer.post(url + "/topic", data={"default-topic_id": str(law.id),
+                                                  "default-new_topic": ""})
+    assert chosen.status_code == 302 and chosen.headers["Location"].endswith(url)
+    page = text(organizer.get(url))
+    assert re.search(r'<dd id="default-topic">Luật</dd>', page)
+    assert "The default topic is now “Luật”. Nothing has been imported yet." in page
+    assert questions() == []
+    too_long = organizer.post(url + "/topic", data={"default-topic_id": "",
+                                                    "default-new_topic": "x" * 201})
+    assert too_long.status_code == 400
+    assert "at most 200 characters" in field_error(too_long, "default-new_topic")
+    organizer.post(url + "/topic", data={"default-topic_id": "", "default-new_topic": "Mới/Tuần 1"})
+    organizer.post(url)
+    paths = {q.text: q.topic.path for q in questions()}
+    assert paths["Câu không có danh mục?"] == ["Mới", "Tuần 1"]
+    assert paths["Tỷ lệ nữ ứng cử viên đại biểu Quốc hội ít nhất là bao nhiêu?"] == [
+        "Luật", "Bầu cử"]
+
+
+def test_choosing_a_topic_needs_the_csrf_token_and_the_owner(organizer, login_as, app):
+    url = upload(organizer, AIKEN, "bank.txt").headers["Location"]
+    other = login_as(Role.ORGANIZER)
+    assert other.post(url + "/topic", data={"default-new_topic": "Khác"}).status_code == 302
+    assert "bank" in text(organizer.get(url))
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        refused = organizer.post(url + "/topic", data={"default-new_topic": "Khác"})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert refused.status_code == 400
+    assert re.search(r'<dd id="default-topic">bank</dd>', text(organizer.get(url)))
+
+
+def test_import_preview_problems_are_in_vietnamese(organizer):
+    organizer.set_cookie("lang", "vi")
+    organizer.user.locale = "vi"
+    db.session.commit()
+    bad = ("::Tiêu đề không đóng Câu?{=A ~B}\n\nCâu?{\n~%1,2,3%A\n~B\n}\n\n"
+           "Câu không đáp án đúng?{\n~A\n~B\n}\n")
+    page = text(organizer.get(upload(organizer, bad, "x.gift").headers["Location"]))
+    rows = re.findall(r'<tr><td class="num">(\d+)</td><td>(.*?)</td></tr>', page)
+    assert rows == [
+        ("1", "tiêu đề mở bằng “::” không được đóng bằng “::”"),
+        ("3", "trọng số “%1,2,3%” không phải là số"),
+        ("8", "câu hỏi nhiều đáp án cần ít nhất một phương án có trọng số dương"),
+    ]
+    encoding = upload(organizer, "Câu?{=A ~B}".encode("utf-16-le"), "x.gift")
+    assert field_error(encoding, "file").startswith("Tệp không phải là văn bản UTF-8 (có vẻ là "
+                                                     "văn bản UTF-16")
+
+
+def test_format_markers_are_read_and_kept_for_display(organizer):
+    marked = ("[html]<p>Cơ quan nào <b>bầu</b> Chủ tịch nước?</p>{\n"
+              "=[plain]Quốc hội <Khóa XV>#[html]<i>Đúng</i> theo Hiến pháp\n"
+              "~Chính phủ#[plain]Sai\n"
+              "####[markdown]Điều **87** Hiến pháp 2013\n}\n")
+    url = upload(organizer, marked, "hien-phap.gift").headers["Location"]
+    assert "Import 1 question" in text(organizer.get(url))
+    organizer.post(url)
+    [question] = questions()
+    assert question.text_format == "html"
+    assert [o.text for o in question.options] == ["Quốc hội &lt;Khóa XV&gt;", "Chính phủ"]
+    assert [o.feedback for o in question.options] == ["Đúng theo Hiến pháp", "Sai"]
+    assert question.explanation == "Điều **87** Hiến pháp 2013"
+    shown = text(organizer.get(f"/organizer/questions/{question.id}"))
+    assert "Quốc hội <Khóa XV>" in shown and "[plain]" not in shown and "[html]" not in shown
+    # The entrant's view shows the HTML question as text, sanitised as every question is.
+    assert "Cơ quan nào  bầu  Chủ tịch nước?" in shown and "<b>" not in shown
 
 
 def test_an_upload_belongs_to_the_organizer_who_sent_it(organizer, login_as):
@@ -507,3 +595,12 @@ def test_aiken_export_says_what_it_leaves_out(organizer):
     assert download.headers["Content-Disposition"].endswith('-aiken.txt"')
     assert "ANSWER: A" in download.get_data(as_text=True)
     assert "Chính phủ" not in download.get_data(as_text=True)
+
+
+def test_preview_lists_kinds_the_platform_does_not_run_with_their_lines(organizer):
+    gift = ("Năm thông qua?{#2006}\n\nGhép.{=A -> 1 =B -> 2}\n\nChọn?{=[plain]A ~B}\n\n"
+            "Điền {=từ ~chữ} vào chỗ trống.\n")
+    page = text(organizer.get(upload(organizer, gift, "x.gift").headers["Location"]))
+    rows = re.findall(r'<tr><td class="num">(\d+)</td><td>(\w+)</td>', page)
+    assert rows == [("1", "numerical"), ("3", "matching"), ("7", "missingword")]
+    assert "1 new question" in page

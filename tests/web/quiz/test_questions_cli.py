@@ -79,6 +79,7 @@ def test_import_prints_exactly_one_json_object(run, write):
     assert json.loads(result.stdout) == {
         "imported": 3, "skipped": 1, "errors": [],
         "by_kind": {"single": 1, "multiple": 1, "truefalse": 1},
+        "default_topic": {"topic": "bank", "questions": 0},
     }
     assert result.stdout.count("\n") == 1
     assert count() == 3
@@ -89,7 +90,8 @@ def test_skipped_counts_unsupported_and_already_present(run, write):
     run("import", path)
     result = run("import", path, "--json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {"imported": 0, "skipped": 4, "errors": [], "by_kind": {}}
+    assert json.loads(result.stdout) == {"imported": 0, "skipped": 4, "errors": [], "by_kind": {},
+                                         "default_topic": {"topic": "bank", "questions": 0}}
     assert count() == 3
 
 
@@ -100,6 +102,7 @@ def test_errors_give_a_failing_exit_and_write_nothing(run, write):
     assert report["imported"] == 0 and report["by_kind"] == {}
     assert report["errors"] == [{
         "line": 23,
+        "code": "question.multiple_no_positive",
         "message": "a multiple-choice question needs at least one option with a positive weight",
     }]
     assert count() == 0
@@ -148,16 +151,44 @@ def test_unknown_format_is_an_error(run, write):
     assert [e["line"] for e in json.loads(result.stdout)["errors"]] == [0]
 
 
-def test_aiken_needs_a_topic_and_takes_the_given_one(run, write):
+def test_aiken_takes_the_given_topic(run, write):
     path = write("bank.txt", AIKEN)
-    without = run("import", path, "--json")
-    assert without.exit_code == 1
-    assert "no topic" in json.loads(without.stdout)["errors"][0]["message"]
     with_topic = run("import", path, "--topic", "Luật/Bình đẳng giới", "--json")
     assert with_topic.exit_code == 0
-    assert json.loads(with_topic.stdout)["by_kind"] == {"single": 1}
+    report = json.loads(with_topic.stdout)
+    assert report["by_kind"] == {"single": 1}
+    assert report["default_topic"] == {"topic": "Luật/Bình đẳng giới", "questions": 1}
     question = db.session.execute(select(Question)).scalar_one()
     assert question.topic.path == ["Luật", "Bình đẳng giới"]
+
+
+def test_a_file_without_categories_goes_to_a_topic_named_after_it(run, write):
+    # Moodle puts questions without $CATEGORY in the default category of the import.
+    path = write("Luật bầu cử 2015.txt", AIKEN)
+    result = run("import", path, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["default_topic"] == {"topic": "Luật bầu cử 2015",
+                                                         "questions": 1}
+    question = db.session.execute(select(Question)).scalar_one()
+    assert question.topic.path == ["Luật bầu cử 2015"]
+
+
+def test_text_output_says_where_questions_without_a_category_went(run, write):
+    mixed = "Câu hỏi không có danh mục?{=A ~B}\n\n" + GOOD
+    result = run("import", write("tuần-1.gift", mixed))
+    assert result.exit_code == 0, result.output
+    assert "4 question(s) imported" in result.output
+    assert '1 question(s) without a category go to the topic "tuần-1".' in result.output
+    topics = {q.text: q.topic.path for q in db.session.execute(select(Question)).scalars()}
+    assert topics["Câu hỏi không có danh mục?"] == ["tuần-1"]
+    assert topics["Luật Bình đẳng giới được thông qua năm 2006."] == ["Luật"]
+
+
+def test_a_file_whose_name_gives_no_topic_goes_to_uncategorised(run, write):
+    result = run("import", write(".gift", "Câu?{=A ~B}\n"), "--format", "gift", "--json")
+    assert result.exit_code == 0, result.output
+    question = db.session.execute(select(Question)).scalar_one()
+    assert question.topic.path == ["Chưa phân loại"]
 
 
 def _empty_bank() -> None:
@@ -181,6 +212,7 @@ def test_export_and_import_again(run, write, tmp_path, fmt):
     assert json.loads(again.stdout) == {
         "imported": 3, "skipped": 0, "errors": [],
         "by_kind": {"single": 1, "multiple": 1, "truefalse": 1},
+        "default_topic": {"topic": "out", "questions": 0},
     }
 
 
@@ -204,3 +236,81 @@ def test_aiken_export_says_which_questions_it_leaves_out(run, write, tmp_path):
     assert "not written: c-2 (multiple)" in result.output
     assert "2 question(s) written" in result.output and "1 left out" in result.output
     assert "Chính phủ" not in out.read_text(encoding="utf-8")
+
+
+# A file written by Moodle's documented GIFT rules: comments with [id:] and [tag:], titles,
+# format markers on every part, escapes, multi-line answers, five-decimal weights, true/false
+# with both feedbacks, and kinds this platform does not run.
+MOODLE = """\
+// question: 101  name: Tỷ lệ
+// [id:m-1] [tag:bầu cử] [tag:quota]
+::Tỷ lệ::[html]<p>Tỷ lệ nữ <b>ít nhất</b> là bao nhiêu?</p>{
+\t=[plain]35% trở lên#[html]<i>Đúng</i>: Điều 8
+\t~30%#[plain]Chưa đủ
+\t####[markdown]Theo **Luật Bầu cử** 2015
+}
+
+// [id:m-2]
+Cơ quan nào do dân bầu\\: chọn mọi đáp án\\{1\\}?{
+\t~%33.33333%Quốc hội
+\t~%33.33333%Hội đồng
+\t nhân dân
+\t~%33.33334%Chủ tịch xã (ở một số nơi)
+\t~%-100%Chính phủ
+}
+
+// [id:m-3]
+Luật Bình đẳng giới có hiệu lực năm 2007.{TRUE#Sai rồi: năm 2007#[plain]Đúng}
+
+Năm thông qua Luật Bình đẳng giới?{#2006}
+
+Ghép luật với năm.{=Bình đẳng giới -> 2006 =Bầu cử -> 2015}
+
+Viết về vai trò của nữ đại biểu.{}
+"""
+
+
+def test_a_file_written_by_moodle_rules_is_read_as_moodle_reads_it(run, write):
+    result = run("import", write("moodle.gift", MOODLE), "--topic", "Moodle")
+    assert result.exit_code == 0, result.output
+    assert "3 question(s) imported (multiple 1, single 1, truefalse 1), 3 skipped." \
+        in result.output
+    assert "line 21: skipped, numerical questions are not supported" in result.output
+    assert "line 23: skipped, matching questions are not supported" in result.output
+    assert "line 25: skipped, essay questions are not supported" in result.output
+    assert '3 question(s) without a category go to the topic "Moodle".' in result.output
+    by_id = {q.external_id: q for q in db.session.execute(select(Question)).scalars()}
+    first = by_id["m-1"]
+    assert (first.title, first.tags, first.text_format) == ("Tỷ lệ", ["bầu cử", "quota"], "html")
+    assert first.text == "<p>Tỷ lệ nữ <b>ít nhất</b> là bao nhiêu?</p>"
+    assert [(o.text, o.fraction, o.feedback) for o in first.options] == [
+        ("35% trở lên", 1.0, "Đúng: Điều 8"), ("30%", 0.0, "Chưa đủ")]
+    assert first.explanation == "Theo **Luật Bầu cử** 2015"
+    second = by_id["m-2"]
+    assert second.text == "Cơ quan nào do dân bầu: chọn mọi đáp án{1}?"
+    assert [o.text for o in second.options][1] == "Hội đồng\n\t nhân dân"
+    assert sum(o.fraction for o in second.options if o.fraction > 0) == pytest.approx(1.0)
+    third = by_id["m-3"]
+    assert [(o.text, o.fraction, o.feedback) for o in third.options] == [
+        ("Đúng", 1.0, "Đúng"), ("Sai", 0.0, "Sai rồi: năm 2007")]
+
+
+def test_export_of_formatted_questions_reads_back_the_same(run, write, tmp_path):
+    run("import", write("moodle.gift", MOODLE), "--topic", "Moodle")
+    before = [(q.external_id, q.kind, q.title, q.text, q.text_format, q.explanation, q.tags,
+               [(o.text, o.fraction, o.feedback) for o in q.options])
+              for q in db.session.execute(select(Question).order_by(Question.id)).scalars()]
+    out = tmp_path / "again.gift"
+    assert run("export", "--format", "gift", str(out)).exit_code == 0
+    written = out.read_text(encoding="utf-8")
+    assert "$CATEGORY: $course$/top/Moodle" in written
+    assert "::Tỷ lệ::[html]<p>Tỷ lệ nữ <b>ít nhất</b>" in written
+    assert "#[plain]Đúng\\: Điều 8" in written
+    _empty_bank()
+    again = run("import", str(out), "--json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["default_topic"]["questions"] == 0
+    after = [(q.external_id, q.kind, q.title, q.text, q.text_format, q.explanation, q.tags,
+              [(o.text, o.fraction, o.feedback) for o in q.options])
+             for q in db.session.execute(select(Question).order_by(Question.id)).scalars()]
+    assert after == before

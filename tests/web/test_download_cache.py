@@ -64,9 +64,11 @@ def walk(app, make_user):
     anon = f"/writing/anon/{c}/{entry.anon_code}/files/1"
     return [
         ("accounts.export", author_client, "/account/export"),
-        ("judging_console.judging_matrix", organizer, f"/organizer/judging/rounds/{rnd.id}/matrix.xlsx"),
+        ("judging_console.judging_matrix", organizer,
+         f"/organizer/judging/rounds/{rnd.id}/matrix.xlsx"),
         ("quiz_bank.question_export", organizer, "/organizer/questions/export?format=gift&topic="),
-        ("quiz_results.results_ranking_csv", organizer, f"/organizer/results/{quiz.id}/ranking.csv"),
+        ("quiz_results.results_ranking_csv", organizer,
+         f"/organizer/results/{quiz.id}/ranking.csv"),
         ("quiz_results.results_statistics_csv", organizer,
          f"/organizer/results/{quiz.id}/statistics/items.csv"),
         ("writing_console.writing_entry_file", organizer,
@@ -94,7 +96,8 @@ def test_the_walk_covers_every_download_route(app):
         "accounts.export", "judging_console.judging_matrix", "quiz_bank.question_export",
         "quiz_results.results_ranking_csv", "quiz_results.results_statistics_csv",
         "writing_console.writing_entry_file", "writing_console.writing_entries_csv",
-        "writing_console.writing_entries_xlsx", "writing_console.writing_category_zip", "writing.download",
+        "writing_console.writing_entries_xlsx", "writing_console.writing_category_zip",
+        "writing.download",
         "writing.anonymised_file",
     }
     assert routes - known == set(), "a download route the walk below does not request"

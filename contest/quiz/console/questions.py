@@ -35,7 +35,9 @@ from contest import audit
 from contest.accounts.policy import require
 from contest.console import console_link
 from contest.extensions import db
+from contest.problems import Problem
 from contest.quiz import bank
+from contest.quiz.bank_messages import message as problem_text
 from contest.quiz.console.forms import (
     DIFFICULTY_LABELS,
     FORMAT_LABELS,
@@ -50,9 +52,6 @@ from contest.quiz.console.forms import (
     QuestionSearchForm,
     TopicForm,
 )
-from contest.problems import Problem
-from contest.quiz import bank
-from contest.quiz.bank_messages import message as problem_text
 from contest.quiz.encoding import EncodingRefused, decode_upload
 from contest.quiz.importing import UnknownFormat, detect_format, parse_file
 from contest.quiz.items import ParseResult, format_percent, join_topic, line_of, split_topic

@@ -60,6 +60,7 @@ def load_config() -> dict:
     return {
         "APP_ENV": "production" if production else "development",
         "SECRET_KEY": _secret_key(),
+        "SECRET_KEY_FROM_ENV": bool(os.environ.get("SECRET_KEY")),
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)),
@@ -84,8 +85,20 @@ def load_config() -> dict:
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;60 per hour"),
-        "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour"),
+        # Accounts created from one client address; many people share one (a commune hall, a
+        # school, a mobile carrier), so this is generous, and failed attempts far more so.
+        "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER", "60 per hour;300 per day"),
+        "RATELIMIT_REGISTER_FAILED": os.environ.get("RATELIMIT_REGISTER_FAILED",
+                                                    "300 per hour"),
         "RATELIMIT_RESET": os.environ.get("RATELIMIT_RESET", "5 per minute;20 per hour"),
+        # Reset messages to one phone number or mailbox, whatever the client address.
+        "RATELIMIT_RESET_DESTINATION": os.environ.get("RATELIMIT_RESET_DESTINATION",
+                                                      "1 per minute;5 per day"),
+        # Wrong passwords in a row that pause an account, and for how long (any address).
+        "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 10)),
+        "LOGIN_LOCK_SECONDS": int(os.environ.get("LOGIN_LOCK_SECONDS", 15 * 60)),
+        # How long a typed password counts as fresh for sensitive changes.
+        "REAUTH_MAX_AGE": int(os.environ.get("REAUTH_MAX_AGE", 10 * 60)),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 587)),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
@@ -99,6 +112,7 @@ def load_config() -> dict:
         "EMAIL_TOKEN_MAX_AGE": 48 * 3600,
         "RESET_TOKEN_MAX_AGE": 3600,
         "ORGANIZER_RESET_MAX_AGE": 72 * 3600,
+        "REPORT_TOKEN_MAX_AGE": 14 * 24 * 3600,
         "SMS_CODE_MAX_AGE": 15 * 60,
         "SMS_CODE_MAX_TRIES": 5,
         "CONSENT_VERSION": "2026-01",

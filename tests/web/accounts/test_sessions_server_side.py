@@ -98,7 +98,7 @@ def test_session_list_shows_devices_and_revokes_one(app, make_user):
     assert "Chrome Mobile 120 · Android 10 · Samsung SM-A105F" in page
     assert "Chrome 121 · Windows 10" in page
     assert "203.0.113.7" in page and "192.0.2.44" in page
-    assert page.count("this device") == 1
+    assert page.count(">this device<") == 1
 
     phone_row = next(r for r in records(user.id) if r.user_agent == ANDROID)
     response = laptop.post(f"/account/sessions/{phone_row.id}/revoke")

@@ -24,8 +24,13 @@ AUTH_AT = "auth_at"
 
 def mark_fresh() -> None:
     """Record that the password was typed just now in this session."""
+    from contest.extensions import login_manager
+
     session["_fresh"] = True
     session[AUTH_AT] = time.time()
+    # Flask-Login marks a session stale whenever this browser fingerprint differs from the
+    # stored one; a session restored from a remember-me cookie has none stored yet.
+    session["_id"] = login_manager._session_identifier_generator()
 
 
 def is_fresh() -> bool:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
@@ -122,3 +125,58 @@ def load_config() -> dict:
         # Questions per page of a quiz paper without JavaScript; 0 puts the whole paper on one page.
         "QUIZ_PAGE_SIZE": int(os.environ.get("QUIZ_PAGE_SIZE", 0)),
     }
+
+
+# --- checking a deployment's settings ----------------------------------------------------------
+
+DEFAULT_SMS_SENDER = "contest.sms:LogSender"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of :func:`check_settings`: ``level`` is "error", "warning" or "ok"."""
+
+    level: str
+    message: str
+
+
+def shared_rate_limits(config: Mapping[str, Any]) -> bool:
+    """Whether rate-limit counters are shared between workers and servers (not in memory)."""
+    return not str(config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://")
+
+
+def check_settings(config: Mapping[str, Any], debug: bool = False) -> list[Finding]:
+    """What a production deployment still lacks in ``config``; pure, no I/O.
+
+    Outside production the same findings are warnings: a local installation runs fine with
+    the defaults.
+    """
+    production = config.get("APP_ENV") == "production"
+    bad = "error" if production else "warning"
+    found: list[Finding] = []
+
+    def check(ok: bool, good: str, problem: str) -> None:
+        found.append(Finding("ok", good) if ok else Finding(bad, problem))
+
+    key = str(config.get("SECRET_KEY") or "")
+    check(bool(config.get("SECRET_KEY_FROM_ENV")) and len(key) >= 32,
+          "SECRET_KEY is set from the environment",
+          "SECRET_KEY is missing, generated into instance/ or shorter than 32 characters: set "
+          "one long random value, the same on every server")
+    check(shared_rate_limits(config), "rate limits are kept in shared storage",
+          "RATELIMIT_STORAGE_URI is memory://: each worker counts on its own, so every limit is "
+          "multiplied by the number of workers; use redis://")
+    check(bool(config.get("RATELIMIT_ENABLED", True)), "rate limits are on",
+          "RATELIMIT_ENABLED is off")
+    check(bool(config.get("MAIL_SERVER")), "SMTP server is set",
+          "MAIL_SERVER is empty: e-mail (reset links, notices) is only written to the log")
+    check(config.get("SMS_SENDER", DEFAULT_SMS_SENDER) != DEFAULT_SMS_SENDER,
+          "an SMS gateway is set",
+          "SMS_SENDER is the log writer: reset codes and notices by SMS are never sent")
+    check(bool(config.get("SESSION_COOKIE_SECURE")) and bool(config.get("REMEMBER_COOKIE_SECURE")),
+          "cookies are sent over HTTPS only",
+          "SESSION_COOKIE_SECURE is off: session and remember-me cookies would travel over "
+          "plain HTTP")
+    check(not debug and not config.get("DEBUG"), "debug mode is off",
+          "debug mode is on: the debugger runs code for anyone who reaches an error page")
+    return found

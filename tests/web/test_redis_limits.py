@@ -47,3 +47,14 @@ def test_login_limit_is_shared_through_redis(app, make_user):
     r = app.test_client().post("/login", data={"identifier": user.phone, "password": "wrong"})
     assert r.status_code == 429
     assert app.config["_redis"].dbsize() > 0, "the limiter wrote nothing to Redis"
+
+
+def test_reset_throttle_per_phone_is_shared_through_redis(app, make_user):
+    """Two app servers, two client addresses, one phone: one code a minute in all."""
+    user = make_user(email=None)
+    for n in range(3):
+        c = app.test_client()
+        c.environ_base["REMOTE_ADDR"] = f"203.0.113.{n}"
+        assert c.post("/reset", data={"identifier": user.phone}).status_code == 302
+    assert len(app.extensions["sms_outbox"]) == 1
+    assert app.config["_redis"].dbsize() > 0

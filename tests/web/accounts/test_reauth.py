@@ -36,7 +36,8 @@ def test_export_from_a_remember_cookie_asks_for_the_password(app, make_user):
     assert asks_password(response)
     assert "next=/account/export" in response.headers["Location"]
 
-    wrong = c.post("/account/confirm", data={"password": "not it at all", "next": "/account/export"})
+    wrong = c.post("/account/confirm",
+                   data={"password": "not it at all", "next": "/account/export"})
     assert wrong.status_code == 400
     assert c.get("/account/export").status_code == 302
 

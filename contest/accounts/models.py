@@ -114,8 +114,7 @@ class User(UserMixin, db.Model):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A new address waits here until its confirmation link is opened; ``email`` stays in use.
     pending_email: Mapped[str | None] = mapped_column(String(254))
-    # Failed password entries since the last success or lock; a lock holds until ``locked_until``.
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set when too many wrong passwords were typed (counted in the rate-limit storage).
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     unit: Mapped[Unit | None] = relationship()

@@ -10,9 +10,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from contest import audit
@@ -41,7 +41,6 @@ def set_password(user: User, password: str, method: str) -> None:
     """Store a new password: every session and remember-me cookie ends, a lock is lifted."""
     user.password_hash = generate_password_hash(password, method=method)
     user.session_token = new_session_token()
-    user.failed_logins = 0
     user.locked_until = None
 
 
@@ -102,11 +101,20 @@ def find_by_identifier(identifier: str) -> User | None:
     return user
 
 
+class FailureCounter(Protocol):
+    """Counts wrong passwords per subject in storage shared by every server (see throttle)."""
+
+    def add(self, subject: str) -> int: ...
+
+    def clear(self, subject: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class LoginPolicy:
     """How password checks are made and when an account pauses after wrong passwords."""
 
     hash_method: str
+    failures: FailureCounter
     max_failures: int = 10
     lock_for: timedelta = timedelta(minutes=15)
 
@@ -119,47 +127,45 @@ class LoginResult:
     locked_now: User | None = None
 
 
-def check_password(user: User | None, password: str, policy: LoginPolicy) -> LoginResult:
-    """Check ``password`` for ``user`` (None: no such account), counting wrong ones.
+def check_password(user: User | None, password: str, policy: LoginPolicy,
+                   typed: str = "") -> LoginResult:
+    """Check ``password`` for ``user`` (None: no account matched the ``typed`` identifier).
 
-    The hash is always computed, with the same cost for unknown accounts. Every
-    ``max_failures``-th wrong password in a row pauses the account for ``lock_for``, whatever
-    address the guesses come from; while paused even the right password is refused (the answer
-    looks like a wrong password, so the pause does not reveal that the account exists). A
-    correct password clears the count.
+    Known and unknown accounts cost the same: one hash with the same parameters and, for a
+    wrong password, one count in the shared counter (by account, or by what was typed), and no
+    database write. Every ``max_failures``-th wrong password within ``lock_for`` pauses the
+    account for ``lock_for``, whatever address the guesses come from; while paused even the
+    right password is refused, with the answer of a wrong one, so the pause does not reveal
+    that the account exists.
     """
     if user is None:
         check_password_hash(dummy_hash(policy.hash_method), password)
+        policy.failures.add(f"typed:{typed.strip().lower()}")
         return LoginResult(None)
     correct = check_password_hash(user.password_hash, password)
     now = utcnow()
     if user.locked_until is not None and user.locked_until > now:
         return LoginResult(None)
+    subject = f"account:{user.id}"
     if not correct:
-        # One UPDATE ... RETURNING: concurrent guesses each count, none is lost.
-        failures = db.session.execute(
-            update(User).where(User.id == user.id)
-            .values(failed_logins=User.failed_logins + 1)
-            .returning(User.failed_logins)
-            .execution_options(synchronize_session=False)
-        ).scalar_one()
-        user.failed_logins = failures
-        if failures % policy.max_failures == 0:
+        # The count is one atomic increment: of concurrent guesses exactly one is the tenth.
+        failures = policy.failures.add(subject)
+        if failures and failures % policy.max_failures == 0:
             user.locked_until = now + policy.lock_for
             audit.record(None, "account.locked", "user", user.id, failures=failures)
             return LoginResult(None, locked_now=user)
         return LoginResult(None)
     if not user.is_active:
         return LoginResult(None)
-    if user.failed_logins or user.locked_until is not None:
-        user.failed_logins = 0
+    policy.failures.clear(subject)
+    if user.locked_until is not None:
         user.locked_until = None
     return LoginResult(user)
 
 
 def authenticate(identifier: str, password: str, policy: LoginPolicy) -> LoginResult:
     """Sign-in by phone or e-mail and password; see :func:`check_password`."""
-    return check_password(find_by_identifier(identifier), password, policy)
+    return check_password(find_by_identifier(identifier), password, policy, typed=identifier)
 
 
 def phone_taken(phone: str, except_user_id: int | None = None) -> bool:

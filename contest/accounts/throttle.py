@@ -59,3 +59,19 @@ def wait_seconds(name: str, key: str, limits: str) -> int:
         if stats.remaining <= 0:
             longest = max(longest, stats.reset_time - time.time())
     return max(0, int(longest + 0.999))
+
+
+class SharedFailureCounter:
+    """Wrong passwords per subject, counted in a window of ``window`` seconds (from the first)."""
+
+    def __init__(self, window: int) -> None:
+        self.window = window
+
+    def add(self, subject: str) -> int:
+        if not _on():
+            return 0
+        return int(limiter.storage.incr(f"login-failures/{_key(subject)}", self.window))
+
+    def clear(self, subject: str) -> None:
+        if _on():
+            limiter.storage.clear(f"login-failures/{_key(subject)}")

@@ -77,6 +77,7 @@ def _login_policy() -> service.LoginPolicy:
     cfg = current_app.config
     return service.LoginPolicy(
         hash_method=cfg["PASSWORD_HASH_METHOD"],
+        failures=throttle.SharedFailureCounter(cfg["LOGIN_LOCK_SECONDS"]),
         max_failures=cfg["LOGIN_MAX_FAILURES"],
         lock_for=timedelta(seconds=cfg["LOGIN_LOCK_SECONDS"]),
     )
@@ -101,7 +102,9 @@ def sign_in(user: User, remember: bool = False) -> None:
 
 
 def _password_changed(user: User) -> None:
-    """After a new password is stored and committed: tell the owner."""
+    """After a new password is stored and committed: tell the owner, restart the count of
+    wrong passwords."""
+    _login_policy().failures.clear(f"account:{user.id}")
     notices.password_changed(user)
 
 
@@ -213,7 +216,7 @@ def login():
     if form.validate_on_submit():
         result = service.authenticate(form.identifier.data.strip(), form.password.data,
                                       _login_policy())
-        db.session.commit()  # the count of wrong passwords, or its reset
+        db.session.commit()  # a pause, or its end
         if result.locked_now is not None and result.locked_now.locked_until is not None:
             notices.account_locked(result.locked_now, result.locked_now.locked_until)
         if result.user is None:

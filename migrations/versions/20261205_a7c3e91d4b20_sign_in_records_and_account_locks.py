@@ -36,14 +36,12 @@ def upgrade():
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('pending_email', sa.String(length=254), nullable=True))
-        batch_op.add_column(sa.Column('failed_logins', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('locked_until')
-        batch_op.drop_column('failed_logins')
         batch_op.drop_column('pending_email')
 
     with op.batch_alter_table('login_sessions', schema=None) as batch_op:

@@ -58,3 +58,17 @@ def test_reset_throttle_per_phone_is_shared_through_redis(app, make_user):
         assert c.post("/reset", data={"identifier": user.phone}).status_code == 302
     assert len(app.extensions["sms_outbox"]) == 1
     assert app.config["_redis"].dbsize() > 0
+
+
+def test_wrong_passwords_pause_the_account_across_servers(app, make_user):
+    """Guesses spread over servers and addresses still add up for the one account."""
+    app.config["RATELIMIT_LOGIN"] = "1000 per minute"
+    user = make_user()
+    for n in range(10):
+        c = app.test_client()
+        c.environ_base["REMOTE_ADDR"] = f"198.51.100.{n}"
+        c.post("/login", data={"identifier": user.phone, "password": f"wrong {n}"})
+    from contest.extensions import db
+
+    db.session.expire_all()
+    assert db.session.get(type(user), user.id).locked_until is not None

@@ -106,7 +106,7 @@ def test_phone_only_account_is_told_by_sms(app, make_user):
 
 
 def test_password_change_is_told_to_the_address(app, make_user):
-    user = make_user(email="lan@example.org")
+    user = make_user(email="lan@example.org", locale="en")
     c = client_at(app)
     sign_in(c, user, PASSWORD)
     new = "mưa rào tháng sáu"

@@ -15,13 +15,21 @@ from contest.timeutil import utcnow
 WRONG = "The phone number, e-mail or password is wrong."
 
 
+@pytest.fixture
+def app_config(app_config):
+    # The counts live in the rate-limit storage, as the route limits do; every guess below
+    # comes from another address, so the per-address login limit never applies.
+    app_config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    return app_config
+
+
 def guess(app, identifier: str, n: int):
     c = client_at(app, address=f"198.51.{n // 250}.{n % 250 + 1}")
     return c.post("/login", data={"identifier": identifier, "password": f"guess number {n}"})
 
 
 def test_ten_wrong_passwords_from_ten_addresses_pause_the_account(app, make_user):
-    user = make_user(email="lan@example.org")
+    user = make_user(email="lan@example.org", locale="en")
     for n in range(10):
         assert guess(app, user.email, n).status_code == 400
     after = fresh_user(user.id)
@@ -48,7 +56,7 @@ def test_the_pause_ends(app, make_user):
     locked.locked_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert sign_in(client_at(app), user, PASSWORD).status_code == 302
-    assert fresh_user(user.id).failed_logins == 0
+    assert fresh_user(user.id).locked_until is None
 
 
 def test_a_reset_lifts_the_pause(app, make_user):
@@ -64,7 +72,7 @@ def test_a_reset_lifts_the_pause(app, make_user):
 
 
 def test_phone_only_account_is_told_by_sms(app, make_user):
-    user = make_user(email=None)
+    user = make_user(email=None, locale="en")
     for n in range(10):
         guess(app, user.phone, n)
     [message] = app.extensions["sms_outbox"]
@@ -89,12 +97,9 @@ def test_unknown_account_answers_alike(app, make_user):
     assert app.extensions.get("outbox", []) == []
 
 
-@pytest.mark.postgres_only
 def test_concurrent_guesses_are_all_counted(app, make_user):
     from concurrent.futures import ThreadPoolExecutor
 
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("needs PostgreSQL's concurrency")
     user = make_user(email="lan@example.org")
     email = user.email
 
@@ -102,12 +107,9 @@ def test_concurrent_guesses_are_all_counted(app, make_user):
         with app.app_context():
             guess(app, email, n)
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(one, range(20)))
-    after = fresh_user(user.id)
-    # Guesses that arrive once the pause is written are refused uncounted; the others each
-    # count once, and each tenth one pauses the account and sends exactly one notice.
-    assert 10 <= after.failed_logins <= 20
-    assert after.locked_until is not None
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        list(pool.map(one, range(10)))
+    # ten at once: each counted, exactly one of them the tenth
+    assert fresh_user(user.id).locked_until is not None
     notices = [m for m in app.extensions["outbox"] if m["To"] == "lan@example.org"]
-    assert len(notices) == after.failed_logins // 10
+    assert len(notices) == 1

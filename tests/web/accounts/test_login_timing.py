@@ -17,7 +17,9 @@ ROUNDS = 9
 
 @pytest.fixture
 def app_config(app_config):
-    app_config["PASSWORD_HASH_METHOD"] = SLOW_HASH
+    # limits on, as in production: wrong passwords are counted for both kinds of account
+    app_config.update(PASSWORD_HASH_METHOD=SLOW_HASH, RATELIMIT_ENABLED=True,
+                      RATELIMIT_STORAGE_URI="memory://", RATELIMIT_LOGIN="10000 per minute")
     return app_config
 
 

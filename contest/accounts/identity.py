@@ -108,8 +108,8 @@ def password_problems(password: str, *, phone: str | None = None, name: str = ""
     for part in sorted(name_parts, key=len, reverse=True):
         rest = rest.replace(part, "")
     # The whole name inside, or parts of it with only digits and marks around them.
-    if (len(plain_name) >= 4 and plain_name in plain) or (
-            rest != plain and sum(c.isalpha() for c in rest) < 4):
+    if len(plain_name) >= 4 and (plain_name in plain or (
+            rest != plain and sum(c.isalpha() for c in rest) < 4)):
         problems.append("is_name")
     if birth_date is not None and any(f in digits for f in _birth_date_forms(birth_date)):
         problems.append("is_birth_date")

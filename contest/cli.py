@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from contest.accounts import service
 from contest.accounts.identity import normalize_email, password_problems
 from contest.accounts.models import Role, User, UserRole
 from contest.accounts.units import DEFAULT_FILE, UnitFileError, load_units, parse_units
+from contest.config import Finding, check_settings
 from contest.extensions import db
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -72,9 +75,54 @@ def demo_load() -> None:
     load_demo(click.echo)
 
 
+def _upload_folder_finding(path: str) -> Finding:
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        return Finding("error", f"the upload folder {path} is not writable: {exc.strerror}")
+    return Finding("ok", f"the upload folder {path} is writable")
+
+
+def _migration_finding() -> Finding:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+    heads = set(script.get_heads())
+    try:
+        with db.engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    except SQLAlchemyError as exc:
+        return Finding("error", f"the database cannot be reached: {exc.__class__.__name__}")
+    if current != heads:
+        return Finding("error", f"the database is at {', '.join(sorted(current)) or 'no revision'}"
+                       f", not at the migration head {', '.join(sorted(heads))}: run "
+                       "`flask --app wsgi db upgrade`")
+    return Finding("ok", "the database is at the migration head")
+
+
+@click.command("check-config")
+def check_config() -> None:
+    """Check the settings a production deployment needs; exit 1 on any error."""
+    app = current_app
+    findings = check_settings(app.config, debug=app.debug)
+    findings.append(_upload_folder_finding(app.config["UPLOAD_ROOT"]))
+    findings.append(_migration_finding())
+    click.echo(f"APP_ENV={app.config['APP_ENV']}")
+    for finding in findings:
+        click.echo(f"{finding.level.upper():8} {finding.message}")
+    errors = sum(f.level == "error" for f in findings)
+    if errors:
+        raise click.ClickException(f"{errors} error(s): fix them before serving requests")
+    click.echo("no errors")
+
+
 def init_app(app: Flask) -> None:
     from contest.quiz.cli import questions_cli
     from contest.quiz.commands import quiz_cli
 
     for group in (users_cli, units_cli, demo_cli, questions_cli, quiz_cli):
         app.cli.add_command(group)
+    app.cli.add_command(check_config)

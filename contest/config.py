@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
@@ -60,6 +63,7 @@ def load_config() -> dict:
     return {
         "APP_ENV": "production" if production else "development",
         "SECRET_KEY": _secret_key(),
+        "SECRET_KEY_FROM_ENV": bool(os.environ.get("SECRET_KEY")),
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)),
@@ -84,8 +88,20 @@ def load_config() -> dict:
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;60 per hour"),
-        "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour"),
+        # Accounts created from one client address; many people share one (a commune hall, a
+        # school, a mobile carrier), so this is generous, and failed attempts far more so.
+        "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER", "60 per hour;300 per day"),
+        "RATELIMIT_REGISTER_FAILED": os.environ.get("RATELIMIT_REGISTER_FAILED",
+                                                    "300 per hour"),
         "RATELIMIT_RESET": os.environ.get("RATELIMIT_RESET", "5 per minute;20 per hour"),
+        # Reset messages to one phone number or mailbox, whatever the client address.
+        "RATELIMIT_RESET_DESTINATION": os.environ.get("RATELIMIT_RESET_DESTINATION",
+                                                      "1 per minute;5 per day"),
+        # Wrong passwords in a row that pause an account, and for how long (any address).
+        "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 10)),
+        "LOGIN_LOCK_SECONDS": int(os.environ.get("LOGIN_LOCK_SECONDS", 15 * 60)),
+        # How long a typed password counts as fresh for sensitive changes.
+        "REAUTH_MAX_AGE": int(os.environ.get("REAUTH_MAX_AGE", 10 * 60)),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 587)),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
@@ -99,6 +115,7 @@ def load_config() -> dict:
         "EMAIL_TOKEN_MAX_AGE": 48 * 3600,
         "RESET_TOKEN_MAX_AGE": 3600,
         "ORGANIZER_RESET_MAX_AGE": 72 * 3600,
+        "REPORT_TOKEN_MAX_AGE": 14 * 24 * 3600,
         "SMS_CODE_MAX_AGE": 15 * 60,
         "SMS_CODE_MAX_TRIES": 5,
         "CONSENT_VERSION": "2026-01",
@@ -108,3 +125,58 @@ def load_config() -> dict:
         # Questions per page of a quiz paper without JavaScript; 0 puts the whole paper on one page.
         "QUIZ_PAGE_SIZE": int(os.environ.get("QUIZ_PAGE_SIZE", 0)),
     }
+
+
+# --- checking a deployment's settings ----------------------------------------------------------
+
+DEFAULT_SMS_SENDER = "contest.sms:LogSender"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of :func:`check_settings`: ``level`` is "error", "warning" or "ok"."""
+
+    level: str
+    message: str
+
+
+def shared_rate_limits(config: Mapping[str, Any]) -> bool:
+    """Whether rate-limit counters are shared between workers and servers (not in memory)."""
+    return not str(config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://")
+
+
+def check_settings(config: Mapping[str, Any], debug: bool = False) -> list[Finding]:
+    """What a production deployment still lacks in ``config``; pure, no I/O.
+
+    Outside production the same findings are warnings: a local installation runs fine with
+    the defaults.
+    """
+    production = config.get("APP_ENV") == "production"
+    bad = "error" if production else "warning"
+    found: list[Finding] = []
+
+    def check(ok: bool, good: str, problem: str) -> None:
+        found.append(Finding("ok", good) if ok else Finding(bad, problem))
+
+    key = str(config.get("SECRET_KEY") or "")
+    check(bool(config.get("SECRET_KEY_FROM_ENV")) and len(key) >= 32,
+          "SECRET_KEY is set from the environment",
+          "SECRET_KEY is missing, generated into instance/ or shorter than 32 characters: set "
+          "one long random value, the same on every server")
+    check(shared_rate_limits(config), "rate limits are kept in shared storage",
+          "RATELIMIT_STORAGE_URI is memory://: each worker counts on its own, so every limit is "
+          "multiplied by the number of workers; use redis://")
+    check(bool(config.get("RATELIMIT_ENABLED", True)), "rate limits are on",
+          "RATELIMIT_ENABLED is off")
+    check(bool(config.get("MAIL_SERVER")), "SMTP server is set",
+          "MAIL_SERVER is empty: e-mail (reset links, notices) is only written to the log")
+    check(config.get("SMS_SENDER", DEFAULT_SMS_SENDER) != DEFAULT_SMS_SENDER,
+          "an SMS gateway is set",
+          "SMS_SENDER is the log writer: reset codes and notices by SMS are never sent")
+    check(bool(config.get("SESSION_COOKIE_SECURE")) and bool(config.get("REMEMBER_COOKIE_SECURE")),
+          "cookies are sent over HTTPS only",
+          "SESSION_COOKIE_SECURE is off: session and remember-me cookies would travel over "
+          "plain HTTP")
+    check(not debug and not config.get("DEBUG"), "debug mode is off",
+          "debug mode is on: the debugger runs code for anyone who reaches an error page")
+    return found

@@ -8,6 +8,8 @@ import os
 from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from contest.config import shared_rate_limits
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -36,6 +38,13 @@ def is_download(response: Response) -> bool:
 
 
 def init_app(app: Flask) -> None:
+    if app.config.get("APP_ENV") == "production" and not shared_rate_limits(app.config):
+        # Several gunicorn workers each keep their own memory: a limit of 10 becomes 10 per
+        # worker, and the per-destination reset limits no longer hold.
+        app.logger.error(
+            "RATELIMIT_STORAGE_URI is memory:// in production: rate limits are not shared "
+            "between workers. Set it to redis://...; `flask check-config` fails until then."
+        )
     # Behind nginx or a load balancer the client address and scheme come from its headers.
     hops = int(os.environ.get("PROXY_HOPS", "0"))
     if hops:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from datetime import timedelta
+
+from flask import Flask, g, request
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 
 from contest.extensions import db
 
 
 def init_app(app: Flask, login_manager: LoginManager) -> None:
+    from contest.accounts import sessions
     from contest.accounts.identity import display_phone, mask_name
     from contest.accounts.models import User
 
@@ -24,10 +27,22 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        ident, _, token = user_id.partition(":")
-        if not ident.isdigit():
+        # The session (or remember-me cookie) names a sign-in record; without a live one,
+        # a copied cookie opens nothing.
+        found = sessions.resolve(user_id)
+        if found is None:
             return None
-        user = db.session.get(User, int(ident))
-        if user is None or user.session_token != token or not user.is_active:
-            return None
+        user, row = found
+        g.login_session = row
         return user
+
+    @app.before_request
+    def _note_device_seen() -> None:
+        # Load the account before the view runs, so that the note below is committed on its
+        # own and never together with half of a view's work.
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return
+        row = g.get("login_session")
+        if row is not None and sessions.needs_touch(row, timedelta(minutes=1)):
+            sessions.touch(row, request.remote_addr or "")
+            db.session.commit()

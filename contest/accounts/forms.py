@@ -26,9 +26,18 @@ from contest.accounts.models import Gender
 
 PASSWORD_MESSAGES = {
     "too_short": _l("Use at least 8 characters."),
-    "too_common": _l("This password is too easy to guess. Choose another."),
-    "is_phone": _l("Do not use your phone number as your password."),
-    "is_name": _l("Do not use your name as your password."),
+    "too_long": _l("Use at most 200 characters."),
+    "too_common": _l("This is one of the most used or leaked passwords. Choose another."),
+    "is_phone": _l("Do not use your phone number in your password."),
+    "is_name": _l("Do not use your name in your password."),
+    "is_birth_date": _l("Do not use your date of birth in your password."),
+    "is_personal": _l("This password is built on your name, phone or date of birth. "
+                      "Choose another."),
+    "is_pattern": _l("Keyboard rows, sequences and repeated characters are easy to guess. "
+                     "Choose another."),
+    "is_date": _l("Dates are easy to guess. Add a few words that mean something only to you."),
+    "too_guessable": _l("This password is too easy to guess. A few unrelated words are "
+                        "stronger."),
 }
 
 GENDER_CHOICES = [
@@ -58,9 +67,18 @@ def age_on(birth: date, day: date) -> int:
 
 
 def _check_password(form: FlaskForm, field: PasswordField) -> None:
+    """Refuse a weak password, judged also against the person's own details: those typed in
+    the form (registration), else those of the account (``form.person``, set by the view)."""
+    person = getattr(form, "person", None)
     phone = normalize_phone(form.phone.data) if hasattr(form, "phone") and form.phone.data else None
     name = form.full_name.data if hasattr(form, "full_name") else ""
-    problems = password_problems(field.data or "", phone=phone, name=name or "")
+    born = form.birth_date.data if hasattr(form, "birth_date") else None
+    if person is not None:
+        phone = phone or person.phone
+        name = name or person.full_name
+        born = born or person.birth_date
+    problems = password_problems(field.data or "", phone=phone, name=name or "",
+                                 birth_date=born if isinstance(born, date) else None)
     if problems:
         raise ValidationError(PASSWORD_MESSAGES[problems[0]])
 
@@ -171,6 +189,15 @@ class LoginForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField(_l("Remember me on this device"))
+    next = HiddenField()
+
+
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
     next = HiddenField()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 # Vietnamese mobile numbers after the 2018 renumbering: 03x, 05x, 07x, 08x, 09x + 8 digits.
 _MOBILE = re.compile(r"^(3[2-9]|5[2689]|7[06-9]|8[1-9]|9\d)\d{7}$", re.ASCII)
@@ -66,24 +67,72 @@ def looks_like_email(raw: str) -> bool:
     return "@" in raw
 
 
-def password_problems(password: str, *, phone: str | None = None, name: str = "") -> list[str]:
+MAX_PASSWORD_LENGTH = 200
+# zxcvbn's scale: 0-1 fall to an online guessing attack within hours, 2 and above do not.
+MIN_STRENGTH = 2
+# Only this many characters are scored: zxcvbn's work grows with length, and a longer password
+# is strong enough on its length alone.
+_SCORED_LENGTH = 64
+
+
+def _birth_date_forms(born: date) -> list[str]:
+    d, m, y = f"{born.day:02d}", f"{born.month:02d}", f"{born.year:04d}"
+    return [d + m + y, y + m + d, d + m + y[2:], m + d + y, str(born.day) + str(born.month) + y]
+
+
+def password_problems(password: str, *, phone: str | None = None, name: str = "",
+                      birth_date: date | None = None) -> list[str]:
     """Reasons why a password is too weak, as message keys; empty when it is acceptable.
 
-    Length and a list of the most guessed passwords matter more than character classes.
+    The password must not be, or be built on, the person's phone number, name or date of
+    birth; then zxcvbn (with its lists of the most used and leaked passwords, common words and
+    names, keyboard patterns, sequences and dates) must rate it at least ``MIN_STRENGTH``.
+    Vietnamese favourites that zxcvbn's English lists lack are refused too.
     """
+    from zxcvbn import zxcvbn
+
     problems: list[str] = []
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append("too_short")
-    folded = password.lower()
-    if folded in _COMMON_PASSWORDS or len(set(password)) <= 2:
-        problems.append("too_common")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        problems.append("too_long")
+    plain = "".join(_fold(password).split())
+    if plain in _COMMON_PASSWORDS or len(set(password)) <= 2:
+        return [*problems, "too_common"]
     digits = re.sub(r"\D", "", password)
-    if phone and len(digits) >= 8 and digits[-8:] == phone[-8:]:
+    if phone and len(digits) >= 8 and phone[-8:] in digits:
         problems.append("is_phone")
-    plain_name = "".join(_fold(name).split())
-    if len(plain_name) >= 4 and "".join(_fold(password).split()) == plain_name:
+    name_parts = [p for p in _fold(name).split() if len(p) >= 2]
+    plain_name = "".join(name_parts)
+    rest = plain
+    for part in sorted(name_parts, key=len, reverse=True):
+        rest = rest.replace(part, "")
+    # The whole name inside, or parts of it with only digits and marks around them.
+    if len(plain_name) >= 4 and (plain_name in plain or (
+            rest != plain and sum(c.isalpha() for c in rest) < 4)):
         problems.append("is_name")
-    return problems
+    if birth_date is not None and any(f in digits for f in _birth_date_forms(birth_date)):
+        problems.append("is_birth_date")
+    if problems:
+        return problems
+    personal = [*name_parts, plain_name]
+    if phone:
+        personal += [phone[-9:], "0" + phone[-9:], phone[-8:]]
+    if birth_date is not None:
+        personal += [*_birth_date_forms(birth_date), str(birth_date.year)]
+    result = zxcvbn(password[:_SCORED_LENGTH], user_inputs=personal)
+    if result["score"] >= MIN_STRENGTH:
+        return []
+    patterns = {m.get("dictionary_name") or m["pattern"] for m in result["sequence"]}
+    if "user_inputs" in patterns:
+        return ["is_personal"]
+    if "passwords" in patterns:
+        return ["too_common"]
+    if "date" in patterns:
+        return ["is_date"]
+    if patterns & {"spatial", "sequence", "repeat"}:
+        return ["is_pattern"]
+    return ["too_guessable"]
 
 
 def _fold(text: str) -> str:

@@ -112,14 +112,23 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A new address waits here until its confirmation link is opened; ``email`` stays in use.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    # Set when too many wrong passwords were typed (counted in the rate-limit storage).
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     unit: Mapped[Unit | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(
         foreign_keys=[UserRole.user_id], cascade="all, delete-orphan", lazy="selectin"
     )
 
+    # The key of the sign-in record (LoginSession) this object was loaded through or is being
+    # signed in with; not a column. Flask-Login keeps get_id() in the session and the
+    # remember-me cookie, so both cookies name that record and die with it.
+    login_key: str = ""
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.login_key}"
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -147,3 +156,27 @@ class ResetCode(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     tries: Mapped[int] = mapped_column(Integer, default=0)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginSession(db.Model):
+    """One signed-in device: made at log-in, named by the session and remember-me cookies.
+
+    Only a hash of the key is stored, so a copy of this table opens no session. Logging out,
+    revoking it from the account page, a password change and "log out on every device" end it;
+    so does ``expires_at``. ``account_token`` is the account's ``session_token`` at log-in: when
+    that changes every earlier record stops working at once.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_token: Mapped[str] = mapped_column(String(32))
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    client_address: Mapped[str] = mapped_column(String(45), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,21 +9,28 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import Any, Protocol
 
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from contest import audit
 from contest.accounts.identity import looks_like_email, normalize_email, normalize_phone
-from contest.accounts.models import ResetCode, Role, Unit, User, UserRole
+from contest.accounts.models import LoginSession, ResetCode, Role, Unit, User, UserRole
 from contest.accounts.policy import check_role_change
 from contest.extensions import db
 from contest.timeutil import utcnow
 
-# A constant hash to compare against when no account matches, so that a wrong identifier
-# takes as long as a wrong password and timing reveals nothing.
-_DUMMY_HASH = generate_password_hash("no such account", method="pbkdf2:sha256:1000")
+
+@cache
+def dummy_hash(method: str) -> str:
+    """A hash made with the same algorithm and parameters as real ones (``method``).
+
+    Checked when no account matches, so that a wrong identifier costs as much as a wrong
+    password and the time of the answer does not tell which accounts exist.
+    """
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def new_session_token() -> str:
@@ -31,8 +38,10 @@ def new_session_token() -> str:
 
 
 def set_password(user: User, password: str, method: str) -> None:
+    """Store a new password: every session and remember-me cookie ends, a lock is lifted."""
     user.password_hash = generate_password_hash(password, method=method)
     user.session_token = new_session_token()
+    user.locked_until = None
 
 
 @dataclass
@@ -92,14 +101,71 @@ def find_by_identifier(identifier: str) -> User | None:
     return user
 
 
-def authenticate(identifier: str, password: str) -> User | None:
-    user = find_by_identifier(identifier)
+class FailureCounter(Protocol):
+    """Counts wrong passwords per subject in storage shared by every server (see throttle)."""
+
+    def add(self, subject: str) -> int: ...
+
+    def clear(self, subject: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """How password checks are made and when an account pauses after wrong passwords."""
+
+    hash_method: str
+    failures: FailureCounter
+    max_failures: int = 10
+    lock_for: timedelta = timedelta(minutes=15)
+
+
+@dataclass
+class LoginResult:
+    """The account signed in (``user``), or None; ``locked_now`` names an account just paused."""
+
+    user: User | None
+    locked_now: User | None = None
+
+
+def check_password(user: User | None, password: str, policy: LoginPolicy,
+                   typed: str = "") -> LoginResult:
+    """Check ``password`` for ``user`` (None: no account matched the ``typed`` identifier).
+
+    Known and unknown accounts cost the same: one hash with the same parameters and, for a
+    wrong password, one count in the shared counter (by account, or by what was typed), and no
+    database write. Every ``max_failures``-th wrong password within ``lock_for`` pauses the
+    account for ``lock_for``, whatever address the guesses come from; while paused even the
+    right password is refused, with the answer of a wrong one, so the pause does not reveal
+    that the account exists.
+    """
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not check_password_hash(user.password_hash, password) or not user.is_active:
-        return None
-    return user
+        check_password_hash(dummy_hash(policy.hash_method), password)
+        policy.failures.add(f"typed:{typed.strip().lower()}")
+        return LoginResult(None)
+    correct = check_password_hash(user.password_hash, password)
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        return LoginResult(None)
+    subject = f"account:{user.id}"
+    if not correct:
+        # The count is one atomic increment: of concurrent guesses exactly one is the tenth.
+        failures = policy.failures.add(subject)
+        if failures and failures % policy.max_failures == 0:
+            user.locked_until = now + policy.lock_for
+            audit.record(None, "account.locked", "user", user.id, failures=failures)
+            return LoginResult(None, locked_now=user)
+        return LoginResult(None)
+    if not user.is_active:
+        return LoginResult(None)
+    policy.failures.clear(subject)
+    if user.locked_until is not None:
+        user.locked_until = None
+    return LoginResult(user)
+
+
+def authenticate(identifier: str, password: str, policy: LoginPolicy) -> LoginResult:
+    """Sign-in by phone or e-mail and password; see :func:`check_password`."""
+    return check_password(find_by_identifier(identifier), password, policy, typed=identifier)
 
 
 def phone_taken(phone: str, except_user_id: int | None = None) -> bool:
@@ -114,6 +180,55 @@ def email_taken(email: str, except_user_id: int | None = None) -> bool:
     if except_user_id:
         stmt = stmt.where(User.id != except_user_id)
     return db.session.execute(stmt).first() is not None
+
+
+# --- e-mail change -----------------------------------------------------------------------------
+
+
+def request_email_change(user: User, new_email: str | None) -> str:
+    """Start changing ``user``'s e-mail: "unchanged", "pending" (a link must confirm the new
+    address; the old one stays in use until then) or "removed" (applied at once).
+
+    The caller has checked that the address is free and that the account may go without one.
+    """
+    new_email = normalize_email(new_email)
+    if new_email == user.email:
+        user.pending_email = None
+        return "unchanged"
+    if new_email is None:
+        user.email = None
+        user.email_verified_at = None
+        user.pending_email = None
+        audit.record(user.id, "account.email_removed", "user", user.id)
+        return "removed"
+    user.pending_email = new_email
+    audit.record(user.id, "account.email_change_requested", "user", user.id)
+    return "pending"
+
+
+def confirm_email_change(user: User, new_email: str) -> bool:
+    """Make the pending address ``new_email`` the account's, confirmed; False when it is not
+    (any longer) the pending one or another account took it meanwhile."""
+    if user.erased_at is not None or user.pending_email != new_email:
+        return False
+    if email_taken(new_email, except_user_id=user.id):
+        return False
+    user.email = new_email
+    user.email_verified_at = utcnow()
+    user.pending_email = None
+    audit.record(user.id, "account.email_changed", "user", user.id)
+    return True
+
+
+def undo_reported_change(user: User, old_email: str | None) -> None:
+    """The owner says a change was not theirs: drop a pending address and bring back
+    ``old_email`` when it is free (the report link reached that mailbox or phone)."""
+    user.pending_email = None
+    if old_email != user.email and (old_email is None or not email_taken(old_email, user.id)):
+        if old_email is not None or not user.roles:
+            user.email = old_email
+            user.email_verified_at = utcnow() if old_email else None
+    audit.record(user.id, "account.change_reported", "user", user.id)
 
 
 # --- SMS reset codes -------------------------------------------------------------------------
@@ -231,6 +346,7 @@ def erase(user: User) -> None:
     user.phone = None
     user.email = None
     user.email_verified_at = None
+    user.pending_email = None
     user.citizen_id = None
     user.outlet = None
     if user.birth_date:
@@ -241,6 +357,8 @@ def erase(user: User) -> None:
     user.erased_at = utcnow()
     user.role_rows = []
     db.session.execute(db.delete(ResetCode).where(ResetCode.user_id == user.id))
+    # Devices and addresses are personal data too.
+    db.session.execute(db.delete(LoginSession).where(LoginSession.user_id == user.id))
     audit.record(user.id, "account.erase", "user", user.id)
 
 

@@ -14,6 +14,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 VERIFY = "verify-email"
 RESET = "reset-password"
 ORGANIZER_RESET = "organizer-reset"
+CHANGE_EMAIL = "change-email"
+REPORT = "report-change"
 
 
 class TokenError(Exception):

@@ -12,6 +12,7 @@ from contest.accounts import service, tokens
 from contest.accounts.forms import IssueResetLinkForm, RoleForm
 from contest.accounts.models import Role, Unit, User
 from contest.accounts.policy import RoleChangeRefused, may_issue_reset_link, require
+from contest.accounts.reauth import fresh_required
 from contest.accounts.views import reset_link
 from contest.console import CONSOLE_LINKS
 from contest.extensions import db
@@ -88,6 +89,7 @@ def user_detail(user_id: int):
 
 @bp.post("/users/<int:user_id>/roles")
 @require("users.manage")
+@fresh_required
 def change_role(user_id: int):
     user = _user_or_404(user_id)
     form = RoleForm()
@@ -108,6 +110,7 @@ def change_role(user_id: int):
 
 @bp.post("/users/<int:user_id>/reset-link")
 @require("users.manage")
+@fresh_required
 def issue_reset_link(user_id: int):
     user = _user_or_404(user_id)
     if not may_issue_reset_link(current_user, user):

@@ -1,7 +1,7 @@
 """Writing files held back from judges: who checked an uncleaned file, and when
 
 Revision ID: c1ea9f11e5d0
-Revises: eecc76aba23f
+Revises: a7c3e91d4b20
 Create Date: 2026-12-05
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'c1ea9f11e5d0'
-down_revision = 'eecc76aba23f'
+down_revision = 'a7c3e91d4b20'
 branch_labels = None
 depends_on = None
 

@@ -47,3 +47,28 @@ def test_login_limit_is_shared_through_redis(app, make_user):
     r = app.test_client().post("/login", data={"identifier": user.phone, "password": "wrong"})
     assert r.status_code == 429
     assert app.config["_redis"].dbsize() > 0, "the limiter wrote nothing to Redis"
+
+
+def test_reset_throttle_per_phone_is_shared_through_redis(app, make_user):
+    """Two app servers, two client addresses, one phone: one code a minute in all."""
+    user = make_user(email=None)
+    for n in range(3):
+        c = app.test_client()
+        c.environ_base["REMOTE_ADDR"] = f"203.0.113.{n}"
+        assert c.post("/reset", data={"identifier": user.phone}).status_code == 302
+    assert len(app.extensions["sms_outbox"]) == 1
+    assert app.config["_redis"].dbsize() > 0
+
+
+def test_wrong_passwords_pause_the_account_across_servers(app, make_user):
+    """Guesses spread over servers and addresses still add up for the one account."""
+    app.config["RATELIMIT_LOGIN"] = "1000 per minute"
+    user = make_user()
+    for n in range(10):
+        c = app.test_client()
+        c.environ_base["REMOTE_ADDR"] = f"198.51.100.{n}"
+        c.post("/login", data={"identifier": user.phone, "password": f"wrong {n}"})
+    from contest.extensions import db
+
+    db.session.expire_all()
+    assert db.session.get(type(user), user.id).locked_until is not None

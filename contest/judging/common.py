@@ -106,6 +106,16 @@ def to_number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def name_problems(name: str | None, field_name: str) -> list[Problem]:
+    """What is wrong with a name typed for a rubric, a criterion or a round."""
+    name = (name or "").strip()
+    if not name:
+        return [Problem("name_missing", field_name)]
+    if len(name) > MAX_NAME:
+        return [Problem("name_too_long", field_name, {"max": MAX_NAME})]
+    return []
+
+
 def normalise_name(text: str | None) -> str:
     """Names and outlets as compared for conflicts: Unicode NFC, trimmed, inner spaces
     collapsed, case-insensitive ("Báo  Nghệ An " and "báo nghệ an" are the same outlet)."""

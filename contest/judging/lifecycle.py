@@ -21,7 +21,6 @@ from contest.judging.common import (
     ADVANCEMENT,
     AGGREGATION_METHODS,
     MAX_K,
-    MAX_NAME,
     MAX_PRIZES,
     PANELS,
     PRIZE_TIERS,
@@ -30,6 +29,7 @@ from contest.judging.common import (
     contest_event,
     jsonable,
     lock_round,
+    name_problems,
     not_published,
     refuse,
     round_event,
@@ -110,12 +110,7 @@ class RoundInput:
 
 
 def round_problems(data: RoundInput) -> list[Problem]:
-    problems: list[Problem] = []
-    name = (data.name or "").strip()
-    if not name:
-        problems.append(Problem("name_missing", "name"))
-    elif len(name) > MAX_NAME:
-        problems.append(Problem("name_too_long", "name", {"max": MAX_NAME}))
+    problems = name_problems(data.name, "name")
     k = to_number(data.judges_per_entry)
     if k is None or k != int(k) or not 1 <= k <= MAX_K:
         problems.append(Problem("k_out_of_range", "judges_per_entry", {"max": MAX_K}))

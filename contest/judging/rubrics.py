@@ -29,6 +29,7 @@ from contest.judging.common import (
     MAX_WEIGHT,
     N_,
     RUBRIC_SUBJECT,
+    name_problems,
     normalise_name,
     refuse,
     to_number,
@@ -100,12 +101,7 @@ PRESS_AWARD = {
 
 def rubric_problems(data: RubricInput) -> list[Problem]:
     """Everything wrong with ``data``; an empty list when it can be saved."""
-    problems: list[Problem] = []
-    name = (data.name or "").strip()
-    if not name:
-        problems.append(Problem("name_missing", "name"))
-    elif len(name) > MAX_NAME:
-        problems.append(Problem("name_too_long", "name", {"max": MAX_NAME}))
+    problems = name_problems(data.name, "name")
     if len(data.description or "") > MAX_TEXT:
         problems.append(Problem("text_too_long", "description", {"max": MAX_TEXT}))
     scale = to_number(data.scale)
@@ -119,14 +115,11 @@ def rubric_problems(data: RubricInput) -> list[Problem]:
     seen: set[str] = set()
     for i, c in rows:
         prefix = f"criteria-{i}-"
-        cname = (c.name or "").strip()
-        if not cname:
-            problems.append(Problem("name_missing", prefix + "name"))
-        elif len(cname) > MAX_NAME:
-            problems.append(Problem("name_too_long", prefix + "name", {"max": MAX_NAME}))
-        elif normalise_name(cname) in seen:
+        if named := name_problems(c.name, prefix + "name"):
+            problems += named
+        elif normalise_name(c.name) in seen:
             problems.append(Problem("criterion_name_taken", prefix + "name"))
-        seen.add(normalise_name(cname))
+        seen.add(normalise_name(c.name))
         if len(c.description or "") > MAX_TEXT:
             problems.append(Problem("text_too_long", prefix + "description", {"max": MAX_TEXT}))
         weight = to_number(c.weight)

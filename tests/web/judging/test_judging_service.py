@@ -1,4 +1,4 @@
-"""The rules of judging, through contest.judging.service: invitations, conflicts, assignment,
+"""The rules of judging, through the modules of contest.judging: invitations, conflicts, assignment,
 score sheets and their audit, aggregation with hand-computed numbers, shortlists, prizes,
 publication and the score matrix."""
 

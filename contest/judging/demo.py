@@ -16,13 +16,13 @@ from datetime import date, datetime, timedelta
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
+from contest import timeutil
 from contest.accounts.models import Role, User
 from contest.audit import AuditEvent
 from contest.demo import DemoAccount, ensure_accounts, organizer
 from contest.extensions import db
 from contest.judging import assignments, jury, lifecycle, rounds, rubrics, sheets
 from contest.judging.models import Assignment, JudgingRound, Rubric
-from contest.timeutil import utcnow
 from contest.writing import contests
 from contest.writing.models import ContestJuror, WritingContest
 
@@ -101,7 +101,7 @@ def load(echo: Callable[[str], None], contest: WritingContest) -> None:
     for judge in judges:
         if db.session.get(ContestJuror, (contest.id, judge.id)) is None:
             contests.add_juror(contest, judge.email, actor_id)
-    now = utcnow().replace(microsecond=0)
+    now = timeutil.utcnow().replace(microsecond=0)
     rnd = lifecycle.create_round(contest, lifecycle.RoundInput(
         name=ROUND_NAME, judges_per_entry=2, opens_at=now, closes_at=now + timedelta(days=21),
         advancement="top_n", advancement_value=4,

@@ -47,7 +47,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Models must be imported so that metadata (migrations, drift test) sees every table.
     from contest import models  # noqa: F401
     from contest.accounts.views import bp as accounts_bp
-    from contest.judging.console.views import bp as judging_console_bp
+
+    # The judging console's screens add their routes to the one blueprint of console.base.
+    from contest.judging.console import jury, results, rounds, rubrics, scoring  # noqa: F401
+    from contest.judging.console.base import bp as judging_console_bp
     from contest.judging.views import bp as judging_bp
     from contest.organizer.views import bp as organizer_bp
     from contest.public import api, leaderboards  # noqa: F401
@@ -66,12 +69,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                       writing_bp, writing_held_bp, judging_bp):
         app.register_blueprint(blueprint)
 
+    from contest.judging.desk import may_view_entry
     from contest.quiz import personal as quiz_personal
     from contest.writing import personal as writing_personal
 
     # The own-data download gathers what every domain holds about the person.
     app.extensions["account_export_hooks"] = [quiz_personal.export_for,
                                               writing_personal.export_for]
+    # Who may open an entry's anonymised page as its judge: judging answers for writing, which
+    # asks these hooks (contest.writing.access) and never imports judging.
+    app.extensions["entry_judge_hooks"] = [may_view_entry]
 
     from contest import cli, errors, security
 

@@ -381,3 +381,14 @@ def units_for_choice() -> list[Unit]:
             select(Unit).where(Unit.active.is_(True)).order_by(Unit.kind, Unit.name)
         ).scalars()
     )
+
+
+def grant_role(user: User, role: str, granted_by: int | None, reason: str) -> bool:
+    """Give ``user`` a role that another rule has already decided they get (accepting an
+    invitation to a jury grants the judge role); returns False when they hold it already.
+    ``granted_by`` is who decided it, recorded with the role and in the audit log."""
+    if role in user.roles:
+        return False
+    user.role_rows.append(UserRole(role=role, granted_by_id=granted_by))
+    audit.record(granted_by, "role.grant", "user", user.id, reason, role=role)
+    return True

@@ -16,13 +16,13 @@ from datetime import date, datetime, timedelta
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
+from contest import timeutil
 from contest.accounts.models import Role, User
 from contest.audit import AuditEvent
 from contest.demo import DemoAccount, ensure_accounts, organizer
 from contest.extensions import db
-from contest.judging import service
+from contest.judging import assignments, jury, lifecycle, rounds, rubrics, sheets
 from contest.judging.models import Assignment, JudgingRound, Rubric
-from contest.timeutil import utcnow
 from contest.writing import contests
 from contest.writing.models import ContestJuror, WritingContest
 
@@ -47,10 +47,10 @@ COMMENTS = [
 def _press_template() -> Rubric | None:
     """The shipped press-award template (created once per installation, in Vietnamese)."""
     with force_locale("vi"):
-        service.seed_templates(gettext)
+        rubrics.seed_templates(gettext)
     seeded = db.session.execute(
         select(AuditEvent).where(AuditEvent.action == "judging.rubric.seed",
-                                 AuditEvent.subject_id == service.PRESS_AWARD_KEY)
+                                 AuditEvent.subject_id == rubrics.PRESS_AWARD_KEY)
         .order_by(AuditEvent.id).limit(1)
     ).scalar_one_or_none()
     rubric_id = (seeded.details or {}).get("rubric") if seeded else None
@@ -60,7 +60,7 @@ def _press_template() -> Rubric | None:
 def _score(rnd: JudgingRound, judges: list[User], now: datetime,
            echo: Callable[[str], None]) -> None:
     rng = random.Random(7)
-    criteria = service.criteria_of(rnd)
+    criteria = rounds.criteria_of(rnd)
     submitted = drafts = 0
     for judge in judges:
         done, draft = PROGRESS.get(judge.phone, (0, 0))
@@ -74,7 +74,7 @@ def _score(rnd: JudgingRound, judges: list[User], now: datetime,
             final = number < done
             if not final:  # a draft: the last criterion still to score
                 points.pop(str(criteria[-1].id), None)
-            service.save_sheet(assignment, points, rng.choice(COMMENTS), "", final, judge, now)
+            sheets.save_sheet(assignment, points, rng.choice(COMMENTS), "", final, judge, now)
             submitted += final
             drafts += not final
     echo(f"  {submitted} sheets submitted, {drafts} saved as drafts, the rest left to score")
@@ -101,14 +101,14 @@ def load(echo: Callable[[str], None], contest: WritingContest) -> None:
     for judge in judges:
         if db.session.get(ContestJuror, (contest.id, judge.id)) is None:
             contests.add_juror(contest, judge.email, actor_id)
-    now = utcnow().replace(microsecond=0)
-    rnd = service.create_round(contest, service.RoundInput(
+    now = timeutil.utcnow().replace(microsecond=0)
+    rnd = lifecycle.create_round(contest, lifecycle.RoundInput(
         name=ROUND_NAME, judges_per_entry=2, opens_at=now, closes_at=now + timedelta(days=21),
         advancement="top_n", advancement_value=4,
     ), template, actor_id)
-    service.seat_jury(rnd, actor_id)
-    assigned = service.auto_assign(rnd, actor_id)
-    service.open_round(rnd, actor_id, now)
+    jury.seat_jury(rnd, actor_id)
+    assigned = assignments.auto_assign(rnd, actor_id)
+    lifecycle.open_round(rnd, actor_id, now)
     echo(f"judging round created: {ROUND_NAME} (K=2, {len(judges)} judges, "
          f"{len(assigned.created)} assignments, open until {rnd.closes_at:%Y-%m-%d})")
     if assigned.shortfalls:

@@ -5,9 +5,9 @@ conflict with or that are no longer judged. In a blind contest what a judge sees
 its anonymised code, category, title, summary, text and cleaned files: never the author, the
 co-authors, the pen name, the outlet, the link, the publication date or the receipt code.
 
-Every rule of access goes through :func:`contest.judging.service.judge_can_view_entry`, so the
-judge's pages and the anonymised pages of contest.writing answer alike (see
-:func:`may_view_entry`, which contest.writing.access calls).
+Every rule of access goes through :func:`contest.judging.conflicts.judge_can_view_entry`, so
+the judge's pages and the anonymised pages of contest.writing answer alike (see
+:func:`may_view_entry`, which the application registers as contest.writing.access's hook).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from contest import timeutil
 from contest.accounts.models import User
 from contest.extensions import db
-from contest.judging import service
+from contest.judging import common, conflicts, rounds, sheets
 from contest.judging.models import (
     Assignment,
     Invitation,
@@ -32,6 +32,7 @@ from contest.judging.models import (
     ScoreSheet,
     SheetStatus,
 )
+from contest.problems import Problem, Refused
 from contest.writing import files as writing_files
 from contest.writing import service as writing
 from contest.writing.models import ContestJuror, Entry, WritingContest
@@ -50,8 +51,9 @@ PUBLISHED = "published"
 
 def may_view_entry(user: Any, entry: Entry) -> bool:
     """Whether ``user`` may open ``entry`` as a judge, now (server clock). The hook that
-    contest.writing.access.judge_may_view calls for the anonymised page and its files."""
-    return service.judge_can_view_entry(user, entry, timeutil.utcnow())
+    contest.writing.access.judge_may_view calls for the anonymised page and its files
+    (registered by create_app, so that writing never imports judging)."""
+    return conflicts.judge_can_view_entry(user, entry, timeutil.utcnow())
 
 
 def sheet_state(assignment: Assignment) -> str:
@@ -118,13 +120,13 @@ def round_desk(judge: User, rnd: JudgingRound, now: datetime) -> RoundDesk:
     """The judge's assignments in a round, with their sheets' states. Entries are listed only
     while the judge may open them (the round has opened and is not published)."""
     state = round_state(rnd, now)
-    mine = service.judge_assignments(judge, rnd)
+    mine = sheets.judge_assignments(judge, rnd)
     submitted = sum(1 for a in mine if sheet_state(a) == SUBMITTED)
-    desk = RoundDesk(rnd, state, service.accepting_scores(rnd, now), len(mine), submitted)
+    desk = RoundDesk(rnd, state, common.accepting_scores(rnd, now), len(mine), submitted)
     if state in (OPEN, CLOSED):
         entries = _entries({a.entry_id for a in mine})
         desk.rows = [SheetRow(a, entries[a.entry_id], sheet_state(a)) for a in mine
-                     if service.judge_can_view_entry(judge, entries[a.entry_id], now)]
+                     if conflicts.judge_can_view_entry(judge, entries[a.entry_id], now)]
         desk.assigned = len(desk.rows)
         desk.submitted = sum(1 for r in desk.rows if r.state == SUBMITTED)
     return desk
@@ -198,9 +200,9 @@ def open_assignment(judge: User, assignment_id: int, now: datetime) -> Assignmen
     if round_state(rnd, now) not in (OPEN, CLOSED):
         return None
     entry = db.session.get(Entry, a.entry_id)
-    if entry is None or not service.judge_can_view_entry(judge, entry, now):
+    if entry is None or not conflicts.judge_can_view_entry(judge, entry, now):
         return None
-    if a.id not in {x.id for x in service.judge_assignments(judge, rnd)}:
+    if a.id not in {x.id for x in sheets.judge_assignments(judge, rnd)}:
         return None
     return a
 
@@ -280,7 +282,7 @@ def fellow_totals(judge: User, assignment: Assignment, now: datetime) -> list[Fe
     when the judge may not see them. Judges are named: the jury knows its members."""
     rnd = db.session.get(JudgingRound, assignment.round_id)
     entry = db.session.get(Entry, assignment.entry_id)
-    if not service.judge_can_see_scores(judge, entry, rnd, now):
+    if not conflicts.judge_can_see_scores(judge, entry, rnd, now):
         return None
     rows = db.session.execute(
         select(User, ScoreSheet).join(Assignment, Assignment.judge_id == User.id)
@@ -290,7 +292,7 @@ def fellow_totals(judge: User, assignment: Assignment, now: datetime) -> list[Fe
         .order_by(User.full_name, User.id)
     ).all()
     return [FellowTotal(user.full_name, sheet.total) for user, sheet in rows
-            if not service.is_conflicted(user, entry)]
+            if not conflicts.is_conflicted(user, entry)]
 
 
 # --- conflicts -----------------------------------------------------------------------------
@@ -308,15 +310,36 @@ def conflict_entry_choices(judge: User, contest: WritingContest, now: datetime) 
     """Entries the judge may declare a conflict with by name: those of their assignments they
     can open now (a judge learns of no other entry here)."""
     seen: dict[int, Entry] = {}
-    for rnd in service.contest_rounds(contest):
+    for rnd in rounds.contest_rounds(contest):
         desk = round_desk(judge, rnd, now)
         for row in desk.rows:
             seen.setdefault(row.entry.id, row.entry)
     return sorted(seen.values(), key=lambda e: (e.anon_code or "", e.id))
 
 
+def declare_own_conflict(judge: User, contest: WritingContest, kind: str, entry_id: str,
+                         author_name: str, outlet: str, reason: str, now: datetime) -> Any:
+    """A judge's own declaration: of ``kind`` "entry" (one of :func:`conflict_entry_choices`,
+    by id), "author" (a full name) or "outlet"; see contest.judging.conflicts.declare_conflict.
+    """
+    if kind == "entry":
+        allowed = {str(e.id): e for e in conflict_entry_choices(judge, contest, now)}
+        entry = allowed.get((entry_id or "").strip())
+        if entry is None:
+            raise Refused(Problem("entry_missing", "entry"))
+        return conflicts.declare_conflict(judge, contest, entry=entry, reason=reason, now=now)
+    if kind == "author":
+        if not (author_name or "").strip():
+            raise Refused(Problem("author_name_missing", "author_name"))
+        return conflicts.declare_conflict(judge, contest, author_name=author_name, reason=reason,
+                                          now=now)
+    if not (outlet or "").strip():
+        raise Refused(Problem("outlet_missing", "outlet"))
+    return conflicts.declare_conflict(judge, contest, outlet=outlet, reason=reason, now=now)
+
+
 def own_conflicts(judge: User, contest: WritingContest) -> list[tuple[Any, Entry | None]]:
     """The judge's own declarations in the contest, newest first, with the entry of each
     declaration made about one entry (shown by its code only)."""
-    return [(c, entry) for c, user, entry in service.declared_conflicts(contest)
+    return [(c, entry) for c, user, entry in conflicts.declared_conflicts(contest)
             if user.id == judge.id]

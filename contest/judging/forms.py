@@ -3,7 +3,7 @@
 The scoring form is built when the page is asked for, from the round's rubric: one field per
 criterion. Points are taken as text so that "7,5" (the Vietnamese decimal comma) works; the
 rules (a number from 0 to the criterion's maximum, all of them to submit) are
-contest.judging.service's, whose problems the view puts next to the fields.
+contest.judging.sheets's, whose problems the view puts next to the fields.
 """
 
 from __future__ import annotations

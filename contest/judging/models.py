@@ -24,9 +24,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from contest import timeutil
 from contest.dbtypes import UTCDateTime
 from contest.extensions import db
-from contest.timeutil import utcnow
+
+
+def _now() -> datetime:
+    # Looked up at each call, so that a test clock that moves timeutil.utcnow moves it too.
+    return timeutil.utcnow()
 
 
 class JudgingRoundStatus(enum.StrEnum):
@@ -50,7 +55,7 @@ class Rubric(db.Model):
     # Totals are reported on this scale (e.g. 10 or 100).
     scale: Mapped[float] = mapped_column(Float, default=10.0)
     is_template: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
 
     criteria: Mapped[list[Criterion]] = relationship(
         back_populates="rubric", order_by="Criterion.position", cascade="all, delete-orphan"
@@ -109,7 +114,7 @@ class JudgingRound(db.Model):
     prize_counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     aggregated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
 
     rubric: Mapped[Rubric] = relationship()
 
@@ -153,7 +158,7 @@ class Invitation(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -171,7 +176,7 @@ class Conflict(db.Model):
     author_name: Mapped[str] = mapped_column(String(120), default="")
     outlet: Mapped[str] = mapped_column(String(200), default="")
     reason: Mapped[str] = mapped_column(String(500))
-    declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
 
 
 class Assignment(db.Model):
@@ -185,7 +190,7 @@ class Assignment(db.Model):
     judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     # "auto", "manual" or "tiebreak"
     source: Mapped[str] = mapped_column(String(10), default="auto")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
 
     sheet: Mapped[ScoreSheet | None] = relationship(
         back_populates="assignment", uselist=False, cascade="all, delete-orphan"
@@ -208,7 +213,7 @@ class ScoreSheet(db.Model):
     private_comment: Mapped[str] = mapped_column(Text, default="")
     entrant_comment: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now, onupdate=_now)
 
     assignment: Mapped[Assignment] = relationship(back_populates="sheet")
 
@@ -248,6 +253,6 @@ class ReaderVote(db.Model):
     category_id: Mapped[int] = mapped_column(ForeignKey("writing_categories.id"))
     entry_id: Mapped[int] = mapped_column(ForeignKey("writing_entries.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
 
     __table_args__ = (UniqueConstraint("contest_id", "category_id", "user_id"),)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from contest.accounts.models import User
 from contest.extensions import db
-from contest.judging import service
+from contest.judging import common, rounds
 from contest.judging.models import (
     Assignment,
     EntryResult,
@@ -29,14 +29,14 @@ from contest.judging.models import (
 from contest.writing import service as writing
 from contest.writing.models import Category, Entry, EntryStatus, WritingContest
 
-PRIZE_TIERS = service.PRIZE_TIERS  # ("A", "B", "C", "KK"), best first
+PRIZE_TIERS = common.PRIZE_TIERS  # ("A", "B", "C", "KK"), best first
 
 
 def final_round(contest: WritingContest) -> JudgingRound | None:
     """The contest's last published round that gives prizes (its final round), if any."""
-    rounds = [r for r in service.contest_rounds(contest)
-              if r.status == JudgingRoundStatus.PUBLISHED and service.awards_prizes(r)]
-    return rounds[-1] if rounds else None
+    final = [r for r in rounds.contest_rounds(contest)
+              if r.status == JudgingRoundStatus.PUBLISHED and rounds.awards_prizes(r)]
+    return final[-1] if final else None
 
 
 def names_of(entry: Entry, authors: dict[int, User] | None = None) -> list[str]:
@@ -133,7 +133,7 @@ def _entrant_comments(rnd: JudgingRound, entry: Entry) -> list[str]:
 def placements(entry: Entry) -> list[Placement]:
     """The entry's results in the published rounds of its contest, first round first."""
     found = []
-    for rnd in service.contest_rounds(entry.contest):
+    for rnd in rounds.contest_rounds(entry.contest):
         if rnd.status != JudgingRoundStatus.PUBLISHED:
             continue
         result = db.session.execute(
@@ -142,7 +142,7 @@ def placements(entry: Entry) -> list[Placement]:
         ).scalar_one_or_none()
         if result is None:
             continue
-        found.append(Placement(rnd, service.awards_prizes(rnd), result.rank, result.tied,
+        found.append(Placement(rnd, rounds.awards_prizes(rnd), result.rank, result.tied,
                                result.prize, result.advanced, _entrant_comments(rnd, entry)))
     return found
 

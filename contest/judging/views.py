@@ -2,7 +2,7 @@
 public results of a contest and each author's own results. Thin: parse, call, render.
 
 Access: the judge's pages need the judge role, and every page that shows an entry asks
-contest.judging.desk (which asks contest.judging.service.judge_can_view_entry) whether this
+contest.judging.desk (which asks contest.judging.conflicts.judge_can_view_entry) whether this
 judge may open it now; an assignment the judge may not open does not exist for them (404).
 """
 
@@ -14,7 +14,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -28,7 +27,7 @@ from contest import timeutil
 from contest.accounts.policy import require
 from contest.extensions import db, limiter
 from contest.forms import ActionForm, choices
-from contest.judging import desk, published, service, votes
+from contest.judging import common, desk, invitations, published, rounds, sheets, votes
 from contest.judging.forms import (
     CONFLICT_KINDS,
     ROUND_STATE_LABELS,
@@ -40,7 +39,7 @@ from contest.judging.forms import (
 )
 from contest.judging.messages import problem_message
 from contest.judging.models import JudgingRound
-from contest.refusals import flash_problems, place_problems
+from contest.refusals import press_button, save_form
 from contest.writing import service as writing
 from contest.writing.models import Entry, WritingContest
 
@@ -110,7 +109,7 @@ def _render_sheet(assignment, form, now: datetime, problems: list[str] | None = 
         assignment=assignment, rnd=rnd, rubric=rnd.rubric, desk=round_desk,
         facts=desk.entry_facts(entry, _upload_root()),
         form=form, sheet=sheet, state=desk.sheet_state(assignment),
-        accepting=service.accepting_scores(rnd, now),
+        accepting=common.accepting_scores(rnd, now),
         fellows=desk.fellow_totals(current_user, assignment, now),
         problems=problems or [], next_row=round_desk.next_to_score(assignment.id),
         action_form=ActionForm(formdata=None),
@@ -123,7 +122,7 @@ def sheet(assignment_id: int):
     now = _now()
     assignment = _assignment_or_404(assignment_id, now)
     rnd = db.session.get(JudgingRound, assignment.round_id)
-    form = score_form(service.criteria_of(rnd), assignment.sheet, formdata=None)
+    form = score_form(rounds.criteria_of(rnd), assignment.sheet, formdata=None)
     return _render_sheet(assignment, form, now)
 
 
@@ -133,27 +132,20 @@ def save_sheet(assignment_id: int):
     now = _now()
     assignment = _assignment_or_404(assignment_id, now)
     rnd = db.session.get(JudgingRound, assignment.round_id)
-    form = score_form(service.criteria_of(rnd))
-    if not form.validate_on_submit():
-        abort(400)
+    code = db.session.get(Entry, assignment.entry_id).anon_code
+    form = score_form(rounds.criteria_of(rnd))
     submit = request.form.get("action") == "submit"
-    try:
-        service.save_sheet(assignment, form.points(), form.private_comment.data or "",
-                           form.entrant_comment.data or "", submit, current_user, now)
-    except service.JudgingError as exc:
-        db.session.rollback()
-        assignment = _assignment_or_404(assignment_id, now)
-        fields = {str(c.id): field for c, field in form.points_fields()}
-        fields.update(private_comment=form.private_comment, entrant_comment=form.entrant_comment)
-        general = place_problems(exc.problems, problem_message, fields=fields)
-        return _render_sheet(assignment, form, now, general, 400)
-    db.session.commit()
-    if submit:
-        flash(_("Your scores for %(code)s are submitted.",
-                code=db.session.get(Entry, assignment.entry_id).anon_code), "success")
-    else:
-        flash(_("Draft saved. Submit the sheet when you are done."), "success")
-    return redirect(url_for("judging.sheet", assignment_id=assignment.id))
+    fields = {str(c.id): field for c, field in form.points_fields()}
+    return save_form(
+        form, lambda: sheets.save_sheet(assignment, form.points(), form.private_comment.data or "",
+                                        form.entrant_comment.data or "", submit, current_user,
+                                        now),
+        render=lambda f, problems, status: _render_sheet(
+            _assignment_or_404(assignment_id, now), f, now, problems, status),
+        message=problem_message, fields=fields,
+        done=(_("Your scores for %(code)s are submitted.", code=code) if submit
+              else _("Draft saved. Submit the sheet when you are done.")),
+        then=url_for("judging.sheet", assignment_id=assignment_id))
 
 
 @bp.post("/assignments/<int:assignment_id>/reopen")
@@ -161,20 +153,11 @@ def save_sheet(assignment_id: int):
 def reopen_sheet(assignment_id: int):
     now = _now()
     assignment = _assignment_or_404(assignment_id, now)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    if assignment.sheet is None:
-        flash(_("The score sheet is not submitted."), "error")
-        return redirect(url_for("judging.sheet", assignment_id=assignment.id))
-    try:
-        service.reopen_sheet(assignment.sheet, current_user, now)
-    except service.JudgingError as exc:
-        db.session.rollback()
-        flash_problems(exc.problems, problem_message)
-    else:
-        db.session.commit()
-        flash(_("The sheet is open again. Submit it again when you are done."), "info")
-    return redirect(url_for("judging.sheet", assignment_id=assignment_id))
+    return press_button(
+        lambda: sheets.reopen_sheet(assignment.sheet, current_user, now),
+        message=problem_message,
+        done=_("The sheet is open again. Submit it again when you are done."),
+        then=url_for("judging.sheet", assignment_id=assignment_id))
 
 
 # --- conflicts -----------------------------------------------------------------------------
@@ -190,9 +173,10 @@ def _render_conflicts(contest: WritingContest, form: ConflictForm, now: datetime
                            kinds=CONFLICT_KINDS, problems=problems or []), status
 
 
-@bp.route("/contests/<int:contest_id>/conflicts", methods=["GET", "POST"])
+@bp.route("/contests/<int:contest_id>/conflicts", methods=["GET", "POST"],
+          endpoint="conflicts")
 @require("judging.score")
-def conflicts(contest_id: int):
+def conflicts_page(contest_id: int):
     now = _now()
     contest = desk.juror_contest(current_user, contest_id)
     if contest is None:
@@ -204,71 +188,18 @@ def conflicts(contest_id: int):
             form.entry_id.data = str(chosen)
         return _render_conflicts(contest, form, now)
     form = ConflictForm()
-    if not form.validate_on_submit():
-        abort(400)
-    entry = None
-    author_name = outlet = ""
-    if form.kind.data == "entry":
-        allowed = {e.id: e for e in desk.conflict_entry_choices(current_user, contest, now)}
-        try:
-            entry = allowed.get(int(form.entry_id.data or 0))
-        except ValueError:
-            entry = None
-        if entry is None:
-            form.entry_id.errors = [_("Choose the entry.")]
-            return _render_conflicts(contest, form, now, status=400)
-    elif form.kind.data == "author":
-        author_name = form.author_name.data or ""
-        if not author_name.strip():
-            form.author_name.errors = [_("Enter the author's full name.")]
-            return _render_conflicts(contest, form, now, status=400)
-    else:
-        outlet = form.outlet.data or ""
-        if not outlet.strip():
-            form.outlet.errors = [_("Enter the outlet.")]
-            return _render_conflicts(contest, form, now, status=400)
-    try:
-        service.declare_conflict(current_user, contest, entry=entry, author_name=author_name,
-                                 outlet=outlet, reason=form.reason.data or "", now=now)
-    except service.JudgingError as exc:
-        db.session.rollback()
-        contest = desk.juror_contest(current_user, contest_id)
-        fields = {"reason": form.reason, "author_name": form.author_name,
-                  "outlet": form.outlet, "entry": form.entry_id}
-        general = place_problems(exc.problems, problem_message, fields=fields)
-        return _render_conflicts(contest, form, now, general, 400)
-    db.session.commit()
-    flash(_("Your declaration is recorded. Entries it concerns are no longer in your list, "
-            "and the organizers have been told."), "success")
-    return redirect(url_for("judging.conflicts", contest_id=contest.id))
+    return save_form(
+        form, lambda: desk.declare_own_conflict(
+            current_user, contest, form.kind.data, form.entry_id.data or "",
+            form.author_name.data or "", form.outlet.data or "", form.reason.data or "", now),
+        render=lambda f, problems, status: _render_conflicts(contest, f, now, problems, status),
+        message=problem_message, fields={"entry": form.entry_id},
+        done=_("Your declaration is recorded. Entries it concerns are no longer in your list, "
+               "and the organizers have been told."),
+        then=url_for("judging.conflicts", contest_id=contest.id))
 
 
 # --- the readers' vote ---------------------------------------------------------------------
-
-VOTE_MESSAGES = {
-    "no_vote": lambda: _("This contest has no readers' vote."),
-    "not_open_yet": lambda: _("The readers' vote has not opened yet."),
-    "closed": lambda: _("The readers' vote has closed."),
-    "paused": lambda: _("The works are being judged anonymously: the readers' vote is not "
-                        "shown until judging is over."),
-    "login": lambda: _("Log in to vote."),
-    "inactive": lambda: _("This account cannot vote."),
-    "email_unconfirmed": lambda: _("Only accounts with a confirmed e-mail address can vote. "
-                                   "Add or confirm your e-mail address in My account."),
-    "jury": lambda: _("Members of the contest's jury do not vote."),
-    "no_choice": lambda: _("Choose a work to vote for."),
-    "no_such_entry": lambda: _("That work is not on the ballot. Reload the page and choose "
-                               "again."),
-    "own_entry": lambda: _("You cannot vote for your own work."),
-    "already_voted": lambda: _("You have already voted in this category. A vote cannot be "
-                               "changed."),
-}
-
-
-def vote_message(code: str) -> str:
-    make = VOTE_MESSAGES.get(code)
-    return make() if make else code
-
 
 def _vote_limit() -> str:
     return current_app.config.get("RATELIMIT_VOTE", DEFAULT_VOTE_LIMIT)
@@ -288,7 +219,7 @@ def _visible_contest_or_404(contest_id: int) -> WritingContest:
     return contest
 
 
-def _render_vote(contest: WritingContest, now: datetime, refused: str | None = None,
+def _render_vote(contest: WritingContest, now: datetime, refused: list[str] | None = None,
                  status: int = 200):  # noqa: ANN202
     state = votes.window_state(contest, now)
     if state == votes.NONE:
@@ -298,8 +229,9 @@ def _render_vote(contest: WritingContest, now: datetime, refused: str | None = N
         "judging/vote.html", contest=contest, state=state,
         paused=votes.paused_for_blind_judging(contest),
         ballot=votes.ballot(contest, current_user, now),
-        voter_problem=vote_message(problem) if problem and problem != "login" else "",
-        logged_in=current_user.is_authenticated, refused=vote_message(refused) if refused else "",
+        voter_problem=(problem_message(problem) if problem and problem.code != "vote_login"
+                       else ""),
+        logged_in=current_user.is_authenticated, refused=" ".join(refused or []),
         form=ActionForm(formdata=None),
     ), status
 
@@ -315,16 +247,11 @@ def vote(contest_id: int):
 def cast_vote(contest_id: int):
     now = _now()
     contest = _visible_contest_or_404(contest_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        votes.cast(current_user, contest, request.form.get("entry_id"), now)
-    except votes.VoteRefused as refused:
-        db.session.rollback()
-        return _render_vote(contest, now, refused.code, 400)
-    db.session.commit()
-    flash(_("Thank you: your vote is recorded."), "success")
-    return redirect(url_for("judging.vote", contest_id=contest.id))
+    return save_form(
+        ActionForm(), lambda: votes.cast(current_user, contest, request.form.get("entry_id"), now),
+        render=lambda _f, problems, status: _render_vote(contest, now, problems, status),
+        message=problem_message, done=_("Thank you: your vote is recorded."),
+        then=url_for("judging.vote", contest_id=contest.id))
 
 
 # --- results -------------------------------------------------------------------------------
@@ -359,38 +286,24 @@ def _secret() -> str:
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def invitation(token: str):
     """The page an invited judge opens from the e-mail: accept, or log in / register first."""
-    inv = service.find_invitation(token, _secret())
+    inv = invitations.find_invitation(token, _secret())
     contest = db.session.get(WritingContest, inv.contest_id) if inv else None
+
+    def render(form: ActionForm, problems: list[str], status: int):  # noqa: ANN202
+        state = "invalid" if inv is None else invitations.invitation_status(inv, _now())
+        return render_template("judging/invitation.html", inv=inv, contest=contest,
+                               state=state, form=form, problems=problems,
+                               login_url=url_for("accounts.login", next=request.path),
+                               register_url=url_for("accounts.register")), \
+            404 if inv is None else status
+
     form = ActionForm()
-    problems: list[str] = []
-    status = 200
-    if request.method == "POST":
-        if not current_user.is_authenticated:
-            return redirect(url_for("accounts.login", next=request.path))
-        if not form.validate_on_submit():
-            abort(400)
-        try:
-            service.accept_invitation(token, current_user, _now(), _secret())
-        except service.JudgingError as exc:
-            db.session.rollback()
-            problems = [problem_message(p) for p in exc.problems]
-            status = 400
-        else:
-            db.session.commit()
-            flash(_("Welcome to the jury of “%(contest)s”.", contest=contest.title), "success")
-            return redirect(_judge_home())
-    state = "invalid" if inv is None else service.invitation_status(inv, _now())
-    if inv is None:
-        status = 404
-    return render_template("judging/invitation.html", inv=inv, contest=contest,
-                           state=state, form=form, problems=problems,
-                           login_url=url_for("accounts.login", next=request.path),
-                           register_url=url_for("accounts.register")), status
-
-
-def _judge_home() -> str:
-    views = current_app.view_functions
-    for endpoint in ("judging.index", "judging.dashboard"):
-        if endpoint in views:
-            return url_for(endpoint)
-    return url_for("public.home")
+    if request.method == "GET":
+        return render(form, [], 200)
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.path))
+    return save_form(
+        form, lambda: invitations.accept_invitation(token, current_user, _now(), _secret()),
+        render=render, message=problem_message,
+        done=_("Welcome to the jury of “%(contest)s”.", contest=contest.title) if contest else None,
+        then=url_for("judging.index"))

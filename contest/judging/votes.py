@@ -35,6 +35,7 @@ from contest.accounts.models import User
 from contest.extensions import db
 from contest.judging import published
 from contest.judging.models import ReaderVote
+from contest.problems import Problem, Refused
 from contest.writing.models import (
     Category,
     Coauthor,
@@ -50,14 +51,6 @@ NONE = "none"  # the contest has no readers' vote
 UPCOMING = "upcoming"
 OPEN = "open"
 CLOSED = "closed"
-
-
-class VoteRefused(Exception):
-    """A vote the rules refuse; nothing was recorded. ``code`` picks the message."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def window_state(contest: WritingContest, now: datetime) -> str:
@@ -77,16 +70,16 @@ def paused_for_blind_judging(contest: WritingContest) -> bool:
             and published.final_round(contest) is None)
 
 
-def voter_problem(user: Any, contest: WritingContest) -> str | None:
+def voter_problem(user: Any, contest: WritingContest) -> Problem | None:
     """Why ``user`` may not vote in the contest at all, or None."""
     if not getattr(user, "is_authenticated", False):
-        return "login"
+        return Problem("vote_login")
     if not user.is_active:
-        return "inactive"
+        return Problem("vote_inactive")
     if not user.email or user.email_verified_at is None:
-        return "email_unconfirmed"
+        return Problem("vote_email_unconfirmed")
     if db.session.get(ContestJuror, (contest.id, user.id)) is not None:
-        return "jury"
+        return Problem("vote_jury")
     return None
 
 
@@ -161,32 +154,32 @@ def _own_entry(user: User, entry: Entry) -> bool:
 
 
 def cast(user: Any, contest: WritingContest, entry_id: Any, now: datetime) -> ReaderVote:
-    """Record the user's vote for an entry in its category. Raises VoteRefused, recording
+    """Record the user's vote for an entry in its category. Raises Refused, recording
     nothing, when the vote is not open, the user may not vote, the entry is not one of the
     ballot's, it is their own, or they have voted in the category already. Call it in a unit
     of work of its own: a vote that loses a race to another is rolled back with it."""
     state = window_state(contest, now)
     if state == NONE:
-        raise VoteRefused("no_vote")
+        raise Refused(Problem("vote_none"))
     if state == UPCOMING:
-        raise VoteRefused("not_open_yet")
+        raise Refused(Problem("vote_not_open_yet"))
     if state == CLOSED:
-        raise VoteRefused("closed")
+        raise Refused(Problem("vote_closed"))
     if paused_for_blind_judging(contest):
-        raise VoteRefused("paused")
+        raise Refused(Problem("vote_paused"))
     if problem := voter_problem(user, contest):
-        raise VoteRefused(problem)
+        raise Refused(problem)
     try:
         ident = int(entry_id)
     except (TypeError, ValueError):
-        raise VoteRefused("no_choice") from None
+        raise Refused(Problem("vote_no_choice")) from None
     entry = db.session.get(Entry, ident)
     if entry is None or entry.contest_id != contest.id or entry.status != EntryStatus.SUBMITTED:
-        raise VoteRefused("no_such_entry")
+        raise Refused(Problem("vote_not_on_ballot"))
     if _own_entry(user, entry):
-        raise VoteRefused("own_entry")
+        raise Refused(Problem("vote_own_entry"))
     if entry.category_id in my_votes(user, contest):
-        raise VoteRefused("already_voted")
+        raise Refused(Problem("vote_already_cast"))
     vote = ReaderVote(contest_id=contest.id, category_id=entry.category_id, entry_id=entry.id,
                       user_id=user.id, created_at=now)
     db.session.add(vote)
@@ -196,7 +189,7 @@ def cast(user: Any, contest: WritingContest, entry_id: Any, now: datetime) -> Re
         # The same account voted in this category from another request a moment ago; the unit
         # of work, which holds nothing but this vote, is rolled back.
         db.session.rollback()
-        raise VoteRefused("already_voted") from None
+        raise Refused(Problem("vote_already_cast")) from None
     return vote
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
+
 from contest.accounts.policy import can
 from contest.writing.models import Entry
 
@@ -32,11 +34,12 @@ def is_coauthor(user: Any, entry: Entry) -> bool:
 
 
 def judge_may_view(user: Any, entry: Entry) -> bool:
-    """Whether ``user`` judges ``entry`` in a judging round and has no conflict with it."""
-    # Imported here: judging builds on writing, not the other way round.
-    from contest.judging.desk import may_view_entry
+    """Whether ``user`` judges ``entry`` in a judging round and has no conflict with it.
 
-    return may_view_entry(user, entry)
+    Judging builds on writing, not the other way round: the application registers the
+    judging rule in ``app.extensions["entry_judge_hooks"]`` and this asks each hook."""
+    hooks = current_app.extensions.get("entry_judge_hooks", ())
+    return any(hook(user, entry) for hook in hooks)
 
 
 def may_view(user: Any, entry: Entry) -> bool:

@@ -60,6 +60,7 @@ __all__ = [
     "accepting",
     "add_category",
     "add_juror",
+    "add_juror_account",
     "category_counts",
     "category_problems",
     "clone_contest",
@@ -574,11 +575,8 @@ def jurors(contest: WritingContest) -> list[tuple[User, ContestJuror]]:
 
 
 def add_juror(contest: WritingContest, email: str, actor_id: int | None) -> User:
-    """Make the account with ``email`` a member of the contest's jury.
-
-    Refused when there is no such account, it is already a member, or it has entered the
-    contest and jury members may not enter. The judge role is granted elsewhere.
-    """
+    """Make the account with ``email`` a member of the contest's jury (see
+    :func:`add_juror_account`); refused too when there is no such account."""
     if contest.status == ContestStatus.PUBLISHED:
         raise ContestError(Problem("jury_locked"))
     address = (email or "").strip().lower()
@@ -587,6 +585,19 @@ def add_juror(contest: WritingContest, email: str, actor_id: int | None) -> User
     ).scalar_one_or_none() if address else None
     if user is None:
         raise ContestError(Problem("no_such_user", "email"))
+    add_juror_account(contest, user, actor_id)
+    return user
+
+
+def add_juror_account(contest: WritingContest, user: User, actor_id: int | None) -> None:
+    """Make ``user`` a member of the contest's jury.
+
+    Refused when the results are published, they are already a member, or they have entered
+    the contest and jury members may not enter. The judge role is granted elsewhere
+    (contest.accounts.service).
+    """
+    if contest.status == ContestStatus.PUBLISHED:
+        raise ContestError(Problem("jury_locked"))
     if db.session.get(ContestJuror, (contest.id, user.id)) is not None:
         raise ContestError(Problem("already_juror", "email"))
     if not contest.jury_may_enter and _has_live_entry(contest.id, user.id):
@@ -594,7 +605,6 @@ def add_juror(contest: WritingContest, email: str, actor_id: int | None) -> User
     db.session.add(ContestJuror(contest_id=contest.id, user_id=user.id))
     db.session.flush()
     audit.record(actor_id, "writing_jury.add", "writing_contest", contest.id, user=user.id)
-    return user
 
 
 def _has_live_entry(contest_id: int, user_id: int) -> bool:

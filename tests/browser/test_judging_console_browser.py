@@ -7,7 +7,7 @@ import pytest
 
 from contest.accounts.models import Role
 from contest.extensions import db
-from contest.judging import service
+from contest.judging import assignments, awards, conflicts, lifecycle
 from tests.conftest import PASSWORD
 from tests.web.judging.judgingkit import now, scene
 
@@ -21,14 +21,14 @@ def test_the_judging_console_fits_a_phone(app, live_server, page, visit_check, m
                for n in range(3)]
     rnd = s.round(judges_per_entry=2, prize_counts={"A": 0, "B": 1, "C": 1, "KK": 1})
     s.seat(rnd)
-    service.auto_assign(rnd, s.organizer.id)
+    assignments.auto_assign(rnd, s.organizer.id)
     s.open(rnd)
     for entry, totals in zip(entries, ((9, 7), (8, 8), (8, 8)), strict=True):
         for judge, total in zip(judges, totals, strict=True):
             s.score(rnd, entry, judge, total)
-    service.close_round(rnd, s.organizer.id, now())
-    service.propose_prizes(rnd, s.organizer)
-    service.declare_conflict(judges[0], s.contest, outlet="Báo Hà Tĩnh", reason="Cộng tác viên")
+    lifecycle.close_round(rnd, s.organizer.id, now())
+    awards.propose_prizes(rnd, s.organizer)
+    conflicts.declare_conflict(judges[0], s.contest, outlet="Báo Hà Tĩnh", reason="Cộng tác viên")
     db.session.commit()
     organizer = make_user(Role.ORGANIZER, email="btc@example.org")
 

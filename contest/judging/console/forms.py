@@ -1,7 +1,7 @@
 """Forms of the organizer console for judging.
 
 They parse what was typed; numbers are taken as text so that "7,5" works and the service
-(contest.judging.service) says what is wrong, next to the field.
+(contest.judging) says what is wrong, next to the field.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from contest.forms import MultiCheckboxField
+from contest.forms import MultiCheckboxField, choices
 from contest.judging.forms import TIER_LABELS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -75,6 +75,10 @@ class CriterionRow(Form):
     levels = TextAreaField(_l("Levels (one a line, e.g. “5: new facts, never reported”)"),
                            render_kw={"rows": 3})
 
+    def validate_levels(self, field: TextAreaField) -> None:
+        if parse_levels(field.data)[1]:
+            raise ValidationError(_l("Write each level as “points: text”, e.g. “5: new facts”."))
+
 
 _LEVEL = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*[:=–—-]\s*(.+?)\s*$")
 
@@ -111,18 +115,18 @@ class RoundForm(FlaskForm):
                                                Length(max=200)])
     template = SelectField(_l("Rubric"), choices=[], validate_choice=False)
     judges_per_entry = _decimal(_l("Judges per entry (K)"), default="3", hint="numeric")
-    panels_by = SelectField(_l("Panels"), choices=list(PANEL_LABELS.items()))
+    panels_by = SelectField(_l("Panels"), choices=choices(PANEL_LABELS.items()))
     opens_at = DateTimeLocalField(_l("Scoring opens (Vietnam time)"), format=DATETIME_FORMAT,
                                   validators=[Optional()])
     closes_at = DateTimeLocalField(_l("Scoring closes (Vietnam time)"), format=DATETIME_FORMAT,
                                    validators=[Optional()])
     judges_see_others = BooleanField(
         _l("Judges see the other judges' scores of an entry after submitting their own"))
-    aggregation = SelectField(_l("Entry score"), choices=list(AGGREGATION_LABELS.items()))
+    aggregation = SelectField(_l("Entry score"), choices=choices(AGGREGATION_LABELS.items()))
     disagreement_threshold = _decimal(_l("Flag an entry when its judges' totals differ by "
                                          "more than"), default="3")
     advancement = SelectField(_l("Who advances to the next round"),
-                              choices=list(ADVANCEMENT_LABELS.items()))
+                              choices=choices(ADVANCEMENT_LABELS.items()))
     advancement_value = _decimal(_l("N, or the threshold"), default="5")
     prize_A = _decimal(_l("A prizes per category"), default="0", hint="numeric")
     prize_B = _decimal(_l("B prizes per category"), default="0", hint="numeric")
@@ -164,8 +168,8 @@ class JudgeChoiceForm(FlaskForm):
     """Another judge for an entry: reassign (reason required) or add."""
 
     judge = SelectField(_l("Judge"), choices=[], validate_choice=False)
-    source = SelectField(_l("Why"), choices=[("tiebreak", _l("Tie-break: the judges disagree")),
-                                             ("manual", _l("Other reason"))])
+    source = SelectField(_l("Why"), choices=choices([
+        ("tiebreak", _l("Tie-break: the judges disagree")), ("manual", _l("Other reason"))]))
     reason = TextAreaField(_l("Reason"), validators=[
         Optional(), Length(max=500, message=_l("At most 500 characters."))],
         render_kw={"rows": 2})
@@ -186,7 +190,7 @@ class ShortlistForm(FlaskForm):
 
 
 class PrizeForm(FlaskForm):
-    tier = SelectField(_l("Prize"), choices=[("", _l("No prize"))] + list(TIER_LABELS.items()))
+    tier = SelectField(_l("Prize"), choices=choices([("", _l("No prize")), *TIER_LABELS.items()]))
     reason = TextAreaField(_l("Reason"), validators=[
         DataRequired(_l("Give the reason.")),
         Length(max=500, message=_l("At most 500 characters."))], render_kw={"rows": 2})

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from contest.accounts.models import Role, User
 from contest.extensions import db
-from contest.judging import service
+from contest.judging import assignments, awards, lifecycle, sheets
 from contest.judging.models import Assignment, JudgingRound
 from contest.timeutil import utcnow
 from contest.writing import files
@@ -132,7 +132,7 @@ def blind_scene(app, make_user, *, blind: bool = True, open_round: bool = True, 
     for e, judges in ((entry, (judge, second)), (other, (outsider, second)),
                       (third, (judge, outsider))):
         for j in judges:
-            service.add_judge(rnd, e, j, s.organizer, source="manual")
+            assignments.add_judge(rnd, e, j, s.organizer, source="manual")
     db.session.commit()
     if open_round:
         s.open(rnd)
@@ -176,7 +176,7 @@ class Final:
         rnd = self.rnd = s.round(name="Chung khảo", judges_per_entry=2,
                                  prize_counts={"A": 0, "B": 1, "C": 1, "KK": 1})
         s.seat(rnd)
-        service.auto_assign(rnd, s.organizer.id)
+        assignments.auto_assign(rnd, s.organizer.id)
         db.session.commit()
         s.open(rnd)
         totals = {self.winner: 9, self.second: 8, self.third: 7, self.fourth: 5, self.radio: 6}
@@ -185,14 +185,14 @@ class Final:
                 a = s.assignment(rnd, entry, judge)
                 comment = FOR_ENTRANT if (entry, judge) == (self.winner, self.j1) else ""
                 private = PRIVATE if entry is self.winner else ""
-                service.save_sheet(a, points_for(rnd, total), private, comment, True, judge,
+                sheets.save_sheet(a, points_for(rnd, total), private, comment, True, judge,
                                    now())
         db.session.commit()
 
     def publish(self) -> None:
-        service.close_round(self.rnd, self.s.organizer.id, now())
-        service.propose_prizes(self.rnd, self.s.organizer)
-        service.publish(self.rnd, self.s.organizer)
+        lifecycle.close_round(self.rnd, self.s.organizer.id, now())
+        awards.propose_prizes(self.rnd, self.s.organizer)
+        lifecycle.publish(self.rnd, self.s.organizer)
         db.session.commit()
 
     def url(self) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from contest.accounts.models import Role, User
 from contest.audit import AuditEvent
 from contest.extensions import db
-from contest.judging import service
+from contest.judging import jury, lifecycle, rubrics, sheets
 from contest.judging.models import Assignment, JudgingRound, ScoreSheet
 from contest.writing.models import Category, ContestJuror, Entry, WritingContest
 from tests.web.writing.organizer_kit import make_contest, make_entry, now
@@ -54,21 +54,21 @@ class Scene:
         return entry
 
     def round(self, **settings) -> JudgingRound:
-        service.seed_templates()
-        template = service.templates()[0]
-        data = service.RoundInput(name=settings.pop("name", "Sơ khảo"), **settings)
-        rnd = service.create_round(self.contest, data, template, self.organizer.id)
+        rubrics.seed_templates()
+        template = rubrics.templates()[0]
+        data = lifecycle.RoundInput(name=settings.pop("name", "Sơ khảo"), **settings)
+        rnd = lifecycle.create_round(self.contest, data, template, self.organizer.id)
         db.session.commit()
         return rnd
 
     def seat(self, rnd: JudgingRound, judges: list[User] | None = None, panel: str = "",
              max_load: int | None = None) -> None:
         for judge in judges if judges is not None else self.judges:
-            service.set_round_judge(rnd, judge, panel, max_load, self.organizer.id)
+            jury.set_round_judge(rnd, judge, panel, max_load, self.organizer.id)
         db.session.commit()
 
     def open(self, rnd: JudgingRound) -> None:
-        service.open_round(rnd, self.organizer.id, now())
+        lifecycle.open_round(rnd, self.organizer.id, now())
         db.session.commit()
 
     def assignment(self, rnd: JudgingRound, entry: Entry, judge: User) -> Assignment:
@@ -79,7 +79,7 @@ class Scene:
     def score(self, rnd: JudgingRound, entry: Entry, judge: User, total: float,
               submit: bool = True) -> ScoreSheet:
         a = self.assignment(rnd, entry, judge)
-        sheet = service.save_sheet(a, points_for(rnd, total), "", "", submit, judge, now())
+        sheet = sheets.save_sheet(a, points_for(rnd, total), "", "", submit, judge, now())
         db.session.commit()
         return sheet
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from contest.accounts.models import Role
 from contest.audit import AuditEvent
 from contest.extensions import db
-from contest.judging import desk, service
+from contest.judging import desk, lifecycle, sheets
 from contest.judging.models import Conflict, ScoreSheet, SheetStatus
 from contest.writing import access, files
 from tests.web.judging.judgekit import (
@@ -236,13 +236,13 @@ def test_declaring_a_conflict_with_an_entry_hides_it_everywhere(app, b):
 def test_a_conflict_in_a_closed_round_hides_the_entry_its_scores_and_its_rank(app, make_user):
     b = blind_scene(app, make_user, judges_see_others=True)
     for judge, total in ((b.judge, 8), (b.second, 6)):
-        service.save_sheet(b.assignment(b.entry, judge), points_for(b.rnd, total), "", "", True,
+        sheets.save_sheet(b.assignment(b.entry, judge), points_for(b.rnd, total), "", "", True,
                            judge, now())
     db.session.commit()
     c = client_of(app, b.judge)
     url = sheet_url(b)
     assert "Other judges' totals" in text(c.get(url))
-    service.close_round(b.rnd, b.organizer.id, now())
+    lifecycle.close_round(b.rnd, b.organizer.id, now())
     db.session.commit()
     assert c.get(url).status_code == 200  # a closed round's sheets can still be read
     r = c.post(f"/judging/contests/{b.s.contest.id}/conflicts",
@@ -362,7 +362,7 @@ def test_draft_submit_and_reopen_until_the_round_closes(app, b):
 
 def test_other_judges_totals_only_after_ones_own_submission(app, make_user):
     b = blind_scene(app, make_user, judges_see_others=True)
-    service.save_sheet(b.assignment(b.entry, b.second), points_for(b.rnd, 7), "Riêng tư", "",
+    sheets.save_sheet(b.assignment(b.entry, b.second), points_for(b.rnd, 7), "Riêng tư", "",
                        True, b.second, now())
     db.session.commit()
     c = client_of(app, b.judge)

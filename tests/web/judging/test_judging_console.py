@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from contest.accounts.models import Role
 from contest.extensions import db
-from contest.judging import service
+from contest.judging import assignments, conflicts, invitations, jury, lifecycle, rounds, rubrics
 from contest.judging.models import (
     Assignment,
     EntryResult,
@@ -43,12 +43,12 @@ def _scored(s, totals: dict[int, list[float]], **settings) -> tuple[JudgingRound
     entries = [s.entry() for _e in totals]
     rnd = s.round(judges_per_entry=n, **settings)
     s.seat(rnd)
-    service.auto_assign(rnd, s.organizer.id)
+    assignments.auto_assign(rnd, s.organizer.id)
     s.open(rnd)
     for entry, row in zip(entries, totals.values(), strict=True):
         for judge, total in zip(judges, row, strict=True):
             s.score(rnd, entry, judge, total)
-    service.close_round(rnd, s.organizer.id, now())
+    lifecycle.close_round(rnd, s.organizer.id, now())
     db.session.commit()
     return rnd, entries
 
@@ -61,11 +61,12 @@ def _routes(s) -> list[tuple[str, str]]:
     entry = s.entry()
     rnd = s.round(judges_per_entry=1)
     s.seat(rnd)
-    service.auto_assign(rnd, s.organizer.id)
+    assignments.auto_assign(rnd, s.organizer.id)
     s.open(rnd)
     sheet = s.score(rnd, entry, judge, 7)
-    inv, _token = service.invite(s.contest, "moi@example.org", s.organizer, now(), "k")
-    conflict = service.declare_conflict(judge, s.contest, outlet="Báo X", reason="Cộng tác")
+    inv, _token = invitations.invite(s.contest, "moi@example.org", s.organizer, now(), "k",
+                                     link=str)
+    conflict = conflicts.declare_conflict(judge, s.contest, outlet="Báo X", reason="Cộng tác")
     db.session.commit()
     result = EntryResult(round_id=rnd.id, entry_id=entry.id)
     db.session.add(result)
@@ -199,7 +200,7 @@ def test_the_rubric_editor_saves_rows_and_places_errors(organizer):
 def test_creating_a_round_from_the_seeded_template(s, organizer):
     page = text(organizer.get("/organizer/judging/rubrics"))
     assert "Press award 10-point scale" in page
-    template = service.templates()[0]
+    template = rubrics.templates()[0]
     data = {"name": "Sơ khảo", "template": str(template.id), "judges_per_entry": "3",
             "panels_by": "category", "opens_at": "", "closes_at": "",
             "aggregation": "zscore", "disagreement_threshold": "2,5",
@@ -271,10 +272,10 @@ def test_assignment_page_shows_entries_that_cannot_get_enough_judges(s, organize
     judges = [s.judge(f"Giám khảo {n}") for n in range(2)]
     blocked = s.entry(author=author)
     s.entry()
-    service.declare_conflict(judges[0], s.contest, author_name="Trần Thị Mai", reason="Vợ")
+    conflicts.declare_conflict(judges[0], s.contest, author_name="Trần Thị Mai", reason="Vợ")
     rnd = s.round(judges_per_entry=2)
     organizer.post(f"/organizer/judging/rounds/{rnd.id}/judges/all")
-    assert len(service.round_judges(rnd)) == 2
+    assert len(jury.round_judges(rnd)) == 2
     response = organizer.post(f"/organizer/judging/rounds/{rnd.id}/assign")
     assert response.status_code == 302
     page = text(organizer.get(f"/organizer/judging/rounds/{rnd.id}/assignments"))
@@ -289,13 +290,13 @@ def test_reassigning_through_the_console_needs_a_reason_and_is_audited(s, organi
     entry = s.entry()
     rnd = s.round(judges_per_entry=1)
     s.seat(rnd, [first])
-    service.auto_assign(rnd, s.organizer.id)
+    assignments.auto_assign(rnd, s.organizer.id)
     s.seat(rnd, [second])
     db.session.commit()
-    (a,) = service.assignments(rnd)
+    (a,) = rounds.assignments_of(rnd)
     url = f"/organizer/judging/assignments/{a.id}/reassign"
     response = organizer.post(url, data={"move-judge": str(second.id), "move-reason": ""})
-    assert "Choose a judge and give the reason." in flashes(organizer.get(
+    assert "Give the reason." in flashes(organizer.get(
         response.headers["Location"]))
     db.session.expire_all()
     assert db.session.get(Assignment, a.id).judge_id == first.id
@@ -334,7 +335,7 @@ def test_the_shortlist_is_confirmed_in_the_console(s, organizer):
     response = organizer.post(f"/organizer/judging/rounds/{rnd.id}/shortlist",
                               data={"entries": [str(e.id) for e in entries[:3]]})
     assert response.status_code == 302
-    assert {e.id for e in service.round_entries(final)} == {e.id for e in entries[:3]}
+    assert {e.id for e in rounds.round_entries(final)} == {e.id for e in entries[:3]}
 
 
 def test_prizes_are_proposed_decided_and_published_then_locked(s, organizer):

@@ -1,4 +1,4 @@
-"""The rules of judging, through contest.judging.service: invitations, conflicts, assignment,
+"""The rules of judging, through the modules of contest.judging: invitations, conflicts, assignment,
 score sheets and their audit, aggregation with hand-computed numbers, shortlists, prizes,
 publication and the score matrix."""
 
@@ -19,7 +19,19 @@ from sqlalchemy import func, select
 
 from contest.accounts.models import Role, User
 from contest.extensions import db
-from contest.judging import service
+from contest.judging import (
+    assignments,
+    awards,
+    conflicts,
+    invitations,
+    lifecycle,
+    matrix,
+    progress,
+    results,
+    rounds,
+    rubrics,
+    sheets,
+)
 from contest.judging.models import (
     Assignment,
     Conflict,
@@ -30,7 +42,7 @@ from contest.judging.models import (
     RoundEntry,
     ScoreSheet,
 )
-from contest.judging.service import JudgingError
+from contest.problems import Refused
 from contest.writing.models import Coauthor, ContestJuror, ContestStatus, EntryStatus
 from tests.web.judging.judgingkit import events, now, points_for, scene
 
@@ -54,30 +66,30 @@ def count(model) -> int:  # noqa: ANN001
 
 
 def test_the_press_award_template_is_seeded_once_and_adds_up_to_ten(s):
-    assert service.seed_templates() == 1
-    assert service.seed_templates() == 0
-    (template,) = service.templates()
+    assert rubrics.seed_templates() == 1
+    assert rubrics.seed_templates() == 0
+    (template,) = rubrics.templates()
     assert template.name == "Press award 10-point scale"
     assert [(c.max_points, c.weight) for c in template.criteria] == [(5, 1), (3, 1), (2, 1)]
     rnd = s.round()
     assert rnd.rubric.id != template.id and not rnd.rubric.is_template
-    assert service.sheet_total(rnd, points_for(rnd, 7)) == 7
+    assert sheets.sheet_total(rnd, points_for(rnd, 7)) == 7
     full = {str(c.id): c.max_points for c in rnd.rubric.criteria}
-    assert service.sheet_total(rnd, full) == 10
+    assert sheets.sheet_total(rnd, full) == 10
     # Deleted or renamed, it is not forced back.
-    service.delete_template(template, s.organizer.id)
+    rubrics.delete_template(template, s.organizer.id)
     db.session.commit()
-    assert service.seed_templates() == 0 and service.templates() == []
+    assert rubrics.seed_templates() == 0 and rubrics.templates() == []
 
 
 def test_rubric_validation_names_each_bad_row(s):
-    data = service.RubricInput("Thang điểm", scale="10", criteria=[
-        service.CriterionInput("Nội dung", weight="0", max_points="6"),
-        service.CriterionInput("", description="x", max_points="3"),
-        service.CriterionInput("Hình thức", max_points="4", levels=[("5", "Xuất sắc")]),
+    data = rubrics.RubricInput("Thang điểm", scale="10", criteria=[
+        rubrics.CriterionInput("Nội dung", weight="0", max_points="6"),
+        rubrics.CriterionInput("", description="x", max_points="3"),
+        rubrics.CriterionInput("Hình thức", max_points="4", levels=[("5", "Xuất sắc")]),
     ])
-    with pytest.raises(JudgingError) as exc:
-        service.create_rubric(data, s.organizer.id)
+    with pytest.raises(Refused) as exc:
+        rubrics.create_rubric(data, s.organizer.id)
     fields = {(p.code, p.field) for p in exc.value.problems}
     assert fields == {("weight_out_of_range", "criteria-0-weight"),
                       ("name_missing", "criteria-1-name"),
@@ -89,69 +101,82 @@ def test_a_rounds_rubric_is_locked_once_a_sheet_is_submitted(s):
     entry = s.entry()
     rnd = s.round(judges_per_entry=1)
     s.seat(rnd)
-    service.auto_assign(rnd, s.organizer.id)
+    assignments.auto_assign(rnd, s.organizer.id)
     s.open(rnd)
-    data = service.RubricInput.of(rnd.rubric)
+    data = rubrics.RubricInput.of(rnd.rubric)
     data.name = "Đổi tên"
-    service.update_rubric(rnd.rubric, data, s.organizer.id)  # drafts only: still allowed
+    rubrics.update_rubric(rnd.rubric, data, s.organizer.id)  # drafts only: still allowed
     s.score(rnd, entry, judge, 8)
-    assert service.rubric_locked(rnd.rubric)
-    with pytest.raises(JudgingError) as exc:
-        service.update_rubric(rnd.rubric, data, s.organizer.id)
+    assert rubrics.rubric_locked(rnd.rubric)
+    with pytest.raises(Refused) as exc:
+        rubrics.update_rubric(rnd.rubric, data, s.organizer.id)
     assert codes(exc) == ["rubric_locked"]
-    with pytest.raises(JudgingError):
-        service.use_template(rnd, service.templates()[0], s.organizer.id)
+    with pytest.raises(Refused):
+        lifecycle.use_template(rnd, rubrics.templates()[0], s.organizer.id)
 
 
 # --- invitations ---------------------------------------------------------------------------
 
 
-def test_accepting_an_invitation_grants_the_judge_role_and_a_jury_seat(s, make_user):
-    inv, token = service.invite(s.contest, " Le.Hoa@Example.org ", s.organizer, now(), SECRET)
+def link(token: str) -> str:
+    return f"https://example.org/judging/invitations/{token}"
+
+
+def test_accepting_an_invitation_grants_the_judge_role_and_a_jury_seat(app, s, make_user):
+    app.extensions["outbox"] = []
+    inv, token = invitations.invite(s.contest, " Le.Hoa@Example.org ", s.organizer, now(), SECRET,
+                                    link=link)
     db.session.commit()
     assert inv.email == "le.hoa@example.org"
     assert token not in inv.token_hash and len(inv.token_hash) == 64
+    # The service sends the e-mail with the link; nothing else holds the token.
+    (message,) = app.extensions["outbox"]
+    assert message["To"] == "le.hoa@example.org" and link(token) in message.get_content()
     user = make_user(email="le.hoa@example.org", full_name="Lê Thị Hoa")
     other = make_user(email="someone@example.org")
-    with pytest.raises(JudgingError) as exc:
-        service.accept_invitation(token, other, now(), SECRET)
+    with pytest.raises(Refused) as exc:
+        invitations.accept_invitation(token, other, now(), SECRET)
     assert codes(exc) == ["email_mismatch"]
-    with pytest.raises(JudgingError) as exc:
-        service.accept_invitation(token[:-2] + "xx", user, now(), SECRET)
+    with pytest.raises(Refused) as exc:
+        invitations.accept_invitation(token[:-2] + "xx", user, now(), SECRET)
     assert codes(exc) == ["invitation_invalid"]
     db.session.rollback()
     assert Role.JUDGE not in user.roles
 
-    service.accept_invitation(token, user, now(), SECRET)
+    invitations.accept_invitation(token, user, now(), SECRET)
     db.session.commit()
     db.session.expire_all()
     assert Role.JUDGE in user.roles
     assert db.session.get(ContestJuror, (s.contest.id, user.id)) is not None
     assert db.session.get(Invitation, inv.id).accepted_by_id == user.id
-    assert [e.details["role"] for e in events("role.grant")] == ["judge"]
+    (grant,) = events("role.grant")
+    # The role is granted as the organizer who invited decided, through the accounts service.
+    assert grant.details["role"] == "judge" and grant.actor_id == s.organizer.id
+    assert events("writing_jury.add")[0].details["user"] == user.id
     assert events("judging.invitation.accept")[0].details["user"] == user.id
     # The link is used up for anyone else.
-    with pytest.raises(JudgingError) as exc:
-        service.accept_invitation(token, other, now(), SECRET)
+    with pytest.raises(Refused) as exc:
+        invitations.accept_invitation(token, other, now(), SECRET)
     assert codes(exc) == ["invitation_used"]
 
 
 def test_an_expired_or_replaced_invitation_link_is_refused(s, make_user):
-    inv, token = service.invite(s.contest, "x@example.org", s.organizer, now(), SECRET, days=1)
+    inv, token = invitations.invite(s.contest, "x@example.org", s.organizer, now(), SECRET,
+                                    link=link, days=1)
     db.session.commit()
     user = make_user(email="x@example.org")
-    with pytest.raises(JudgingError) as exc:
-        service.accept_invitation(token, user, now() + timedelta(days=2), SECRET)
+    with pytest.raises(Refused) as exc:
+        invitations.accept_invitation(token, user, now() + timedelta(days=2), SECRET)
     assert codes(exc) == ["invitation_expired"]
-    with pytest.raises(JudgingError) as exc:
-        service.invite(s.contest, "x@example.org", s.organizer, now(), SECRET)
+    with pytest.raises(Refused) as exc:
+        invitations.invite(s.contest, "x@example.org", s.organizer, now(), SECRET, link=link)
     assert codes(exc) == ["already_invited"]
-    new_token = service.resend_invitation(inv, s.organizer, now(), SECRET)
+    new_token = invitations.resend_invitation(inv, s.organizer, now(), SECRET, link=link)
     db.session.commit()
-    with pytest.raises(JudgingError) as exc:
-        service.accept_invitation(token, user, now(), SECRET)
+    with pytest.raises(Refused) as exc:
+        invitations.accept_invitation(token, user, now(), SECRET)
     assert codes(exc) == ["invitation_invalid"]
-    service.accept_invitation(new_token, user, now(), SECRET)
+    invitations.accept_invitation(new_token, user, now(), SECRET)
     db.session.commit()
     assert Role.JUDGE in user.roles
 
@@ -171,28 +196,28 @@ def test_automatic_and_declared_conflicts_keep_judges_off_entries(s, make_user):
     by_mai = s.entry(author=author, outlet="Tuổi Trẻ")
     other = s.entry(outlet="Thanh Niên")
     db.session.commit()
-    service.declare_conflict(declares, s.contest, author_name=" trần thị  MAI ",
+    conflicts.declare_conflict(declares, s.contest, author_name=" trần thị  MAI ",
                              reason="Đồng nghiệp cũ")
-    service.declare_conflict(declares, s.contest, entry=other, reason="Đã biên tập bài này")
+    conflicts.declare_conflict(declares, s.contest, entry=other, reason="Đã biên tập bài này")
     db.session.commit()
-    assert [r.code for r in service.conflict_reasons(editor, by_outlet)] == ["outlet"]
-    assert [r.code for r in service.conflict_reasons(coauthor, with_coauthor)] == ["coauthor"]
-    assert [r.code for r in service.conflict_reasons(declares, by_mai)] == ["declared_author"]
-    assert service.is_conflicted(declares, other)
-    assert not service.is_conflicted(free, by_outlet)
+    assert [r.code for r in conflicts.conflict_reasons(editor, by_outlet)] == ["outlet"]
+    assert [r.code for r in conflicts.conflict_reasons(coauthor, with_coauthor)] == ["coauthor"]
+    assert [r.code for r in conflicts.conflict_reasons(declares, by_mai)] == ["declared_author"]
+    assert conflicts.is_conflicted(declares, other)
+    assert not conflicts.is_conflicted(free, by_outlet)
 
     rnd = s.round(judges_per_entry=3)
     s.seat(rnd)
-    pairs = service.conflicted_pairs(rnd)
+    pairs = conflicts.conflicted_pairs(rnd)
     assert pairs == {(editor.id, by_outlet.id), (coauthor.id, with_coauthor.id),
                      (declares.id, by_mai.id), (declares.id, other.id)}
-    result = service.auto_assign(rnd, s.organizer.id)
+    result = assignments.auto_assign(rnd, s.organizer.id)
     db.session.commit()
     assert result.complete
-    made = {(a.judge_id, a.entry_id) for a in service.assignments(rnd)}
+    made = {(a.judge_id, a.entry_id) for a in rounds.assignments_of(rnd)}
     assert not made & pairs
-    with pytest.raises(JudgingError) as exc:
-        service.declare_conflict(declares, s.contest, outlet="VOV", reason="")
+    with pytest.raises(Refused) as exc:
+        conflicts.declare_conflict(declares, s.contest, outlet="VOV", reason="")
     assert codes(exc) == ["reason_missing"]
 
 
@@ -201,16 +226,16 @@ def test_a_declared_conflict_withdraws_the_judges_assignment(s):
     entry = s.entry()
     rnd = s.round(judges_per_entry=2)
     s.seat(rnd)
-    service.auto_assign(rnd, s.organizer.id)
+    assignments.auto_assign(rnd, s.organizer.id)
     db.session.commit()
-    on_entry = [a.judge_id for a in service.assignments(rnd)]
+    on_entry = [a.judge_id for a in rounds.assignments_of(rnd)]
     judge = next(j for j in judges if j.id in on_entry)
-    service.declare_conflict(judge, s.contest, entry=entry, reason="Người thân")
+    conflicts.declare_conflict(judge, s.contest, entry=entry, reason="Người thân")
     db.session.commit()
-    assert judge.id not in [a.judge_id for a in service.assignments(rnd)]
+    assert judge.id not in [a.judge_id for a in rounds.assignments_of(rnd)]
     (event,) = events("judging.assignment.conflict")
     assert event.details["judge"] == judge.id
-    assert not service.judge_can_view_entry(judge, entry, now())
+    assert not conflicts.judge_can_view_entry(judge, entry, now())
 
 
 # --- assignment ----------------------------------------------------------------------------
@@ -222,16 +247,16 @@ def test_auto_assign_gives_k_distinct_judges_with_balanced_loads(s):
     entries = [s.entry(category=n % 2) for n in range(6)]
     rnd = s.round(judges_per_entry=3)
     s.seat(rnd)
-    result = service.auto_assign(rnd, s.organizer.id)
+    result = assignments.auto_assign(rnd, s.organizer.id)
     db.session.commit()
     assert result.complete and len(result.created) == 18
-    by_entry = Counter(a.entry_id for a in service.assignments(rnd))
+    by_entry = Counter(a.entry_id for a in rounds.assignments_of(rnd))
     assert by_entry == {e.id: 3 for e in entries}
-    assert len({(a.entry_id, a.judge_id) for a in service.assignments(rnd)}) == 18
-    loads = Counter(a.judge_id for a in service.assignments(rnd))
+    assert len({(a.entry_id, a.judge_id) for a in rounds.assignments_of(rnd)}) == 18
+    loads = Counter(a.judge_id for a in rounds.assignments_of(rnd))
     assert sorted(loads.values()) == [4, 4, 5, 5]
     # Running again keeps what is there and adds nothing.
-    again = service.auto_assign(rnd, s.organizer.id)
+    again = assignments.auto_assign(rnd, s.organizer.id)
     assert again.created == [] and again.complete
     assert events("judging.assign.auto")[0].details["created"]
 
@@ -241,15 +266,16 @@ def test_auto_assign_reports_entries_that_cannot_get_k_judges(s, make_user):
     judges = [s.judge(f"Giám khảo {n}") for n in range(3)]
     blocked = s.entry(author=author)
     fine = s.entry()
-    service.declare_conflict(judges[0], s.contest, author_name="Trần Thị Mai", reason="Vợ")
+    conflicts.declare_conflict(judges[0], s.contest, author_name="Trần Thị Mai", reason="Vợ")
     rnd = s.round(judges_per_entry=3)
     s.seat(rnd)
-    result = service.auto_assign(rnd, s.organizer.id)
+    result = assignments.auto_assign(rnd, s.organizer.id)
     db.session.commit()
     assert [(x.entry.id, x.code, x.assigned, x.eligible) for x in result.shortfalls] == \
         [(blocked.id, "conflicts", 2, 2)]
-    assert Counter(a.entry_id for a in service.assignments(rnd)) == {blocked.id: 2, fine.id: 3}
-    assert [(x.entry.id, x.code) for x in service.shortfalls(rnd)] == [(blocked.id, "conflicts")]
+    assert Counter(a.entry_id for a in rounds.assignments_of(rnd)) == {blocked.id: 2, fine.id: 3}
+    assert [(x.entry.id, x.code) for x in assignments.shortfalls(rnd)] == \
+        [(blocked.id, "conflicts")]
 
 
 def test_sub_panels_take_their_own_entries(s):
@@ -260,12 +286,12 @@ def test_sub_panels_take_their_own_entries(s):
     rnd = s.round(judges_per_entry=2, panels_by="category")
     s.seat(rnd, print_judges, panel=str(s.categories[0].id))
     s.seat(rnd, online_judges, panel=str(s.categories[1].id))
-    assert service.auto_assign(rnd, s.organizer.id).complete
+    assert assignments.auto_assign(rnd, s.organizer.id).complete
     db.session.commit()
-    for a in service.assignments(rnd):
+    for a in rounds.assignments_of(rnd):
         wanted = print_judges if a.entry_id in {e.id for e in printed} else online_judges
         assert a.judge_id in {j.id for j in wanted}
-    assert {e.id for e in online} <= {a.entry_id for a in service.assignments(rnd)}
+    assert {e.id for e in online} <= {a.entry_id for a in rounds.assignments_of(rnd)}
 
 
 def test_reassigning_by_hand_is_audited_and_refuses_conflicts_and_duplicates(s):
@@ -273,28 +299,28 @@ def test_reassigning_by_hand_is_audited_and_refuses_conflicts_and_duplicates(s):
     entry = s.entry()
     rnd = s.round(judges_per_entry=1)
     s.seat(rnd, [a_judge])
-    service.auto_assign(rnd, s.organizer.id)
+    assignments.auto_assign(rnd, s.organizer.id)
     s.seat(rnd, [b_judge, c_judge])
-    (assignment,) = service.assignments(rnd)
-    service.declare_conflict(c_judge, s.contest, entry=entry, reason="Người thân")
-    with pytest.raises(JudgingError) as exc:
-        service.reassign(assignment, c_judge, s.organizer, "Cân bằng")
+    (assignment,) = rounds.assignments_of(rnd)
+    conflicts.declare_conflict(c_judge, s.contest, entry=entry, reason="Người thân")
+    with pytest.raises(Refused) as exc:
+        assignments.reassign(assignment, c_judge, s.organizer, "Cân bằng")
     assert codes(exc) == ["conflicted"]
-    with pytest.raises(JudgingError) as exc:
-        service.reassign(assignment, b_judge, s.organizer, " ")
+    with pytest.raises(Refused) as exc:
+        assignments.reassign(assignment, b_judge, s.organizer, " ")
     assert codes(exc) == ["reason_missing"]
-    with pytest.raises(JudgingError) as exc:
-        service.reassign(assignment, a_judge, s.organizer, "x")
+    with pytest.raises(Refused) as exc:
+        assignments.reassign(assignment, a_judge, s.organizer, "x")
     assert codes(exc) == ["same_judge"]
-    service.reassign(assignment, b_judge, s.organizer, "Giám khảo An bận")
+    assignments.reassign(assignment, b_judge, s.organizer, "Giám khảo An bận")
     db.session.commit()
     assert assignment.judge_id == b_judge.id and assignment.source == "manual"
     (event,) = events("judging.assignment.reassign")
     assert (event.reason, event.actor_id) == ("Giám khảo An bận", s.organizer.id)
     assert (event.details["old_judge"], event.details["new_judge"]) == (a_judge.id, b_judge.id)
-    extra = service.add_judge(rnd, entry, a_judge, s.organizer, source="manual")
-    with pytest.raises(JudgingError) as exc:
-        service.add_judge(rnd, entry, a_judge, s.organizer, source="manual")
+    extra = assignments.add_judge(rnd, entry, a_judge, s.organizer, source="manual")
+    with pytest.raises(Refused) as exc:
+        assignments.add_judge(rnd, entry, a_judge, s.organizer, source="manual")
     assert codes(exc) == ["already_assigned"]
     assert extra.source == "manual"
 
@@ -304,16 +330,16 @@ def test_a_submitted_sheet_blocks_reassignment_until_reopened(s):
     entry = s.entry()
     rnd = s.round(judges_per_entry=1)
     s.seat(rnd, [a_judge])
-    service.auto_assign(rnd, s.organizer.id)
+    assignments.auto_assign(rnd, s.organizer.id)
     s.seat(rnd, [b_judge])
     s.open(rnd)
     s.score(rnd, entry, a_judge, 8)
     assignment = s.assignment(rnd, entry, a_judge)
-    with pytest.raises(JudgingError) as exc:
-        service.reassign(assignment, b_judge, s.organizer, "Ốm")
+    with pytest.raises(Refused) as exc:
+        assignments.reassign(assignment, b_judge, s.organizer, "Ốm")
     assert codes(exc) == ["sheet_submitted"]
-    service.reopen_sheet(assignment.sheet, s.organizer, now(), "Giám khảo ốm")
-    service.reassign(assignment, b_judge, s.organizer, "Ốm")
+    sheets.reopen_sheet(assignment.sheet, s.organizer, now(), "Giám khảo ốm")
+    assignments.reassign(assignment, b_judge, s.organizer, "Ốm")
     db.session.commit()
     event = events("judging.assignment.reassign")[0]
     assert event.details["discarded_sheet"]["total"] == 8
@@ -325,15 +351,15 @@ def test_a_tie_break_judge_is_the_least_loaded_free_one(s):
     first, second = s.entry(), s.entry()
     rnd = s.round(judges_per_entry=1)
     s.seat(rnd)
-    service.auto_assign(rnd, s.organizer.id)
+    assignments.auto_assign(rnd, s.organizer.id)
     db.session.commit()
-    busy = {a.judge_id for a in service.assignments(rnd)}
-    a = service.add_judge(rnd, first, None, s.organizer, source="tiebreak")
+    busy = {a.judge_id for a in rounds.assignments_of(rnd)}
+    a = assignments.add_judge(rnd, first, None, s.organizer, source="tiebreak")
     db.session.commit()
     assert a.judge_id not in busy and a.source == "tiebreak"
     assert a.judge_id in {j.id for j in judges}
     assert events("judging.assignment.add")[0].details["source"] == "tiebreak"
-    assert second.id in {x.entry_id for x in service.assignments(rnd)}
+    assert second.id in {x.entry_id for x in rounds.assignments_of(rnd)}
 
 
 # --- score sheets --------------------------------------------------------------------------
@@ -345,7 +371,7 @@ def one_sheet(s):
     entry = s.entry()
     rnd = s.round(judges_per_entry=1)
     s.seat(rnd)
-    service.auto_assign(rnd, s.organizer.id)
+    assignments.auto_assign(rnd, s.organizer.id)
     s.open(rnd)
     return rnd, judge, entry, s.assignment(rnd, entry, judge)
 
@@ -354,34 +380,34 @@ def test_bad_points_are_refused_per_criterion_and_nothing_is_saved(s, one_sheet)
     rnd, judge, entry, assignment = one_sheet
     discovery, style, impact = (str(c.id) for c in rnd.rubric.criteria)
     before = len(events())
-    with pytest.raises(JudgingError) as exc:
-        service.save_sheet(assignment, {discovery: "6", style: "abc"}, "", "", True, judge, now())
+    with pytest.raises(Refused) as exc:
+        sheets.save_sheet(assignment, {discovery: "6", style: "abc"}, "", "", True, judge, now())
     db.session.rollback()
     problems = {(p.code, p.field) for p in exc.value.problems}
     assert problems == {("points_out_of_range", discovery), ("points_not_number", style),
                         ("points_missing", impact)}
-    with pytest.raises(JudgingError) as exc:
-        service.save_sheet(assignment, {discovery: -1, style: 2, impact: 1}, "", "", False,
+    with pytest.raises(Refused) as exc:
+        sheets.save_sheet(assignment, {discovery: -1, style: 2, impact: 1}, "", "", False,
                            judge, now())
     assert codes(exc) == ["points_out_of_range"]
     db.session.rollback()
     assert count(ScoreSheet) == 0 and len(events()) == before
     # A draft may leave criteria empty; a comma is a decimal point.
-    sheet = service.save_sheet(assignment, {discovery: "4,5", style: ""}, "", "", False,
+    sheet = sheets.save_sheet(assignment, {discovery: "4,5", style: ""}, "", "", False,
                                judge, now())
     assert sheet.points == {discovery: 4.5} and sheet.total is None
     other = s.judge("Người khác")
-    with pytest.raises(JudgingError) as exc:
-        service.save_sheet(assignment, {discovery: 1}, "", "", False, other, now())
+    with pytest.raises(Refused) as exc:
+        sheets.save_sheet(assignment, {discovery: 1}, "", "", False, other, now())
     assert codes(exc) == ["not_your_sheet"]
 
 
 def test_every_sheet_change_is_audited_with_old_and_new_values(s, one_sheet):
     rnd, judge, entry, assignment = one_sheet
     discovery, style, impact = (str(c.id) for c in rnd.rubric.criteria)
-    service.save_sheet(assignment, {discovery: 4}, "ghi chú", "", False, judge, now())
+    sheets.save_sheet(assignment, {discovery: 4}, "ghi chú", "", False, judge, now())
     db.session.commit()
-    service.save_sheet(assignment, {discovery: 5, style: 2, impact: 1.5}, "ghi chú",
+    sheets.save_sheet(assignment, {discovery: 5, style: 2, impact: 1.5}, "ghi chú",
                        "Bài tốt", True, judge, now())
     db.session.commit()
     draft, submit = events("judging.sheet.save") + events("judging.sheet.submit")
@@ -392,19 +418,19 @@ def test_every_sheet_change_is_audited_with_old_and_new_values(s, one_sheet):
     assert (submit.details["old"]["status"], submit.details["new"]["status"]) == \
         ("draft", "submitted")
     assert submit.details["new"]["total"] == 8.5 and submit.actor_id == judge.id
-    with pytest.raises(JudgingError) as exc:
-        service.save_sheet(assignment, {discovery: 1, style: 1, impact: 1}, "", "", True,
+    with pytest.raises(Refused) as exc:
+        sheets.save_sheet(assignment, {discovery: 1, style: 1, impact: 1}, "", "", True,
                            judge, now())
     assert codes(exc) == ["sheet_submitted"]
-    service.reopen_sheet(assignment.sheet, judge, now())
+    sheets.reopen_sheet(assignment.sheet, judge, now())
     db.session.commit()
     (reopen,) = events("judging.sheet.reopen")
     assert (reopen.details["old"]["status"], reopen.details["new"]["status"]) == \
         ("submitted", "draft")
     # Once the round closes, sheets can no longer be reopened or saved.
-    service.close_round(rnd, s.organizer.id, now())
-    with pytest.raises(JudgingError) as exc:
-        service.save_sheet(assignment, {discovery: 1, style: 1, impact: 1}, "", "", True,
+    lifecycle.close_round(rnd, s.organizer.id, now())
+    with pytest.raises(Refused) as exc:
+        sheets.save_sheet(assignment, {discovery: 1, style: 1, impact: 1}, "", "", True,
                            judge, now())
     assert codes(exc) == ["round_not_accepting"]
 
@@ -414,17 +440,17 @@ def test_judges_see_only_their_unconflicted_entries_of_open_rounds(s):
     entry = s.entry()
     rnd = s.round(judges_per_entry=1)
     s.seat(rnd, [judge])
-    service.auto_assign(rnd, s.organizer.id)
+    assignments.auto_assign(rnd, s.organizer.id)
     db.session.commit()
-    assert not service.judge_can_view_entry(judge, entry, now())  # draft round
+    assert not conflicts.judge_can_view_entry(judge, entry, now())  # draft round
     s.open(rnd)
-    assert service.judge_can_view_entry(judge, entry, now())
-    assert not service.judge_can_view_entry(other, entry, now())
+    assert conflicts.judge_can_view_entry(judge, entry, now())
+    assert not conflicts.judge_can_view_entry(other, entry, now())
     rnd.opens_at = now() + timedelta(hours=1)
-    assert not service.judge_can_view_entry(judge, entry, now())
+    assert not conflicts.judge_can_view_entry(judge, entry, now())
     rnd.opens_at = None
     judge.outlet = entry.outlet.upper()
-    assert not service.judge_can_view_entry(judge, entry, now())
+    assert not conflicts.judge_can_view_entry(judge, entry, now())
 
 
 # --- aggregation ---------------------------------------------------------------------------
@@ -438,16 +464,16 @@ def _scored_round(s, totals: dict[int, list[float]], method: str, n_judges: int,
     rnd = s.round(judges_per_entry=n_judges, aggregation=method,
                   disagreement_threshold=threshold, **settings)
     s.seat(rnd)
-    service.auto_assign(rnd, s.organizer.id)
+    assignments.auto_assign(rnd, s.organizer.id)
     s.open(rnd)
     for entry, row in zip(entries, totals.values(), strict=True):
         for judge, total in zip(judges, row, strict=True):
             s.score(rnd, entry, judge, total)
-    service.close_round(rnd, s.organizer.id, now())
+    lifecycle.close_round(rnd, s.organizer.id, now())
     db.session.commit()
-    results = {r.entry_id: r for r in db.session.execute(
+    stored = {r.entry_id: r for r in db.session.execute(
         select(EntryResult).where(EntryResult.round_id == rnd.id)).scalars()}
-    return rnd, entries, [results[e.id] for e in entries]
+    return rnd, entries, [stored[e.id] for e in entries]
 
 
 def test_mean_scores_flags_and_ranks_with_ties(s):
@@ -489,7 +515,7 @@ def test_zscores_per_judge_are_mapped_back_onto_the_scale(s):
 
 def test_alpha_per_round_and_category_says_what_it_rests_on(s):
     rnd, _entries, _results = _scored_round(s, {1: [9, 8], 2: [5, 6], 3: [7, 7]}, "mean", 2)
-    result = service.alpha(rnd)
+    result = results.alpha(rnd)
     # Interval alpha, by hand: 6 values, units (9,8) (5,6) (7,7); D_o uses within-unit
     # squared differences, D_e all pairs.
     values = [9, 8, 5, 6, 7, 7]
@@ -498,7 +524,7 @@ def test_alpha_per_round_and_category_says_what_it_rests_on(s):
     d_e = sum((a - b) ** 2 for a in values for b in values) / (n * (n - 1))
     assert result.alpha == pytest.approx(1 - d_o / d_e)
     assert (result.n_entries, result.n_judges) == (3, 2)
-    empty = service.alpha(rnd, s.categories[1])
+    empty = results.alpha(rnd, s.categories[1])
     assert empty.alpha is None and empty.n_entries == 0
     assert statistics.fmean([9, 8]) == 8.5
 
@@ -507,27 +533,27 @@ def test_alpha_per_round_and_category_says_what_it_rests_on(s):
 
 
 def test_the_shortlist_includes_a_tie_at_the_cut_and_feeds_the_next_round(s):
-    rnd, entries, results = _scored_round(
+    rnd, entries, scored = _scored_round(
         s, {1: [9, 9], 2: [8, 8], 3: [8, 8], 4: [7, 7]}, "mean", 2, advancement="top_n",
         advancement_value=2)
     final = s.round(name="Chung khảo", judges_per_entry=2, prize_counts={"A": 1})
-    (category,) = [c for c in service.propose_shortlist(rnd) if c.rows]
+    (category,) = [c for c in awards.propose_shortlist(rnd) if c.rows]
     proposed = {row.entry.id: (row.proposed, row.tie_at_cut) for row in category.rows}
     assert proposed == {entries[0].id: (True, False), entries[1].id: (True, True),
                         entries[2].id: (True, True), entries[3].id: (False, False)}
     assert category.tie_at_cut
     chosen = [entries[0].id, entries[1].id]
-    with pytest.raises(JudgingError) as exc:
-        service.confirm_shortlist(rnd, chosen, s.organizer)
+    with pytest.raises(Refused) as exc:
+        awards.confirm_shortlist(rnd, chosen, s.organizer)
     assert codes(exc) == ["reason_missing"]
-    service.confirm_shortlist(rnd, [e.id for e in entries[:3]], s.organizer)
+    awards.confirm_shortlist(rnd, [e.id for e in entries[:3]], s.organizer)
     db.session.commit()
-    assert {e.id for e in service.round_entries(final)} == {e.id for e in entries[:3]}
+    assert {e.id for e in rounds.round_entries(final)} == {e.id for e in entries[:3]}
     assert count(RoundEntry) >= 3
     event = events("judging.shortlist.confirm")[0]
     assert event.details["left_out"] == [] and event.details["next_round"] == final.id
-    with pytest.raises(JudgingError) as exc:
-        service.aggregate(rnd, s.organizer.id)
+    with pytest.raises(Refused) as exc:
+        results.aggregate(rnd, s.organizer.id)
     assert codes(exc) == ["shortlist_confirmed"]
 
 
@@ -535,7 +561,7 @@ def test_prizes_with_an_empty_tier_and_a_tie_across_a_boundary(s):
     rnd, entries, _results = _scored_round(
         s, {1: [9, 9], 2: [8, 8], 3: [8, 8], 4: [7, 7], 5: [6, 6]}, "mean", 2,
         prize_counts={"A": 0, "B": 1, "C": 1, "KK": 1})
-    plan = service.propose_prizes(rnd, s.organizer)
+    plan = awards.propose_prizes(rnd, s.organizer)
     db.session.commit()
     (category,) = [c for c in plan if c.rows]
     proposed = {row.entry.id: tier for row, tier in category.rows}
@@ -544,15 +570,15 @@ def test_prizes_with_an_empty_tier_and_a_tie_across_a_boundary(s):
     (tie,) = category.ties
     assert tie.rank == 2 and tie.tiers == ["C", "KK"]
     assert {row.entry.id for row in tie.rows} == {entries[1].id, entries[2].id}
-    with pytest.raises(JudgingError) as exc:
-        service.publish(rnd, s.organizer)
+    with pytest.raises(Refused) as exc:
+        lifecycle.publish(rnd, s.organizer)
     assert codes(exc) == ["ties_pending"]
     for row in tie.rows:
-        service.set_prize(row.result, "C", s.organizer, "Hội đồng quyết định hai giải C")
+        awards.set_prize(row.result, "C", s.organizer, "Hội đồng quyết định hai giải C")
     db.session.commit()
-    assert service.pending_ties(rnd) == []
+    assert awards.pending_ties(rnd) == []
     assert [e.details["new"]["prize"] for e in events("judging.prize.set")] == ["C", "C"]
-    service.publish(rnd, s.organizer)
+    lifecycle.publish(rnd, s.organizer)
     db.session.commit()
     assert rnd.status == JudgingRoundStatus.PUBLISHED
     prizes = {r.entry_id: r.prize for r in db.session.execute(select(EntryResult)).scalars()}
@@ -561,27 +587,27 @@ def test_prizes_with_an_empty_tier_and_a_tie_across_a_boundary(s):
 
 
 def test_nothing_changes_after_publication(s):
-    rnd, entries, results = _scored_round(s, {1: [9, 9], 2: [7, 7]}, "mean", 2,
+    rnd, entries, scored = _scored_round(s, {1: [9, 9], 2: [7, 7]}, "mean", 2,
                                           prize_counts={"A": 1})
-    service.propose_prizes(rnd, s.organizer)
-    service.publish(rnd, s.organizer)
+    awards.propose_prizes(rnd, s.organizer)
+    lifecycle.publish(rnd, s.organizer)
     db.session.commit()
     attempts = [
-        lambda: service.set_prize(results[1], "A", s.organizer, "x"),
-        lambda: service.propose_prizes(rnd, s.organizer),
-        lambda: service.aggregate(rnd, s.organizer.id),
-        lambda: service.auto_assign(rnd, s.organizer.id),
-        lambda: service.reopen_round(rnd, s.organizer.id, now(), "x"),
-        lambda: service.update_round(rnd, service.RoundInput(name="Khác"), s.organizer.id,
+        lambda: awards.set_prize(scored[1], "A", s.organizer, "x"),
+        lambda: awards.propose_prizes(rnd, s.organizer),
+        lambda: results.aggregate(rnd, s.organizer.id),
+        lambda: assignments.auto_assign(rnd, s.organizer.id),
+        lambda: lifecycle.reopen_round(rnd, s.organizer.id, now(), "x"),
+        lambda: lifecycle.update_round(rnd, lifecycle.RoundInput(name="Khác"), s.organizer.id,
                                      now()),
-        lambda: service.publish(rnd, s.organizer),
+        lambda: lifecycle.publish(rnd, s.organizer),
     ]
     for attempt in attempts:
-        with pytest.raises(JudgingError) as exc:
+        with pytest.raises(Refused) as exc:
             attempt()
         assert codes(exc) == ["round_published"]
     db.session.rollback()
-    assert results[0].prize == "A" and results[1].prize is None
+    assert scored[0].prize == "A" and scored[1].prize is None
 
 
 def test_opening_a_round_moves_a_closed_contest_to_judging(s):
@@ -589,38 +615,38 @@ def test_opening_a_round_moves_a_closed_contest_to_judging(s):
     s.entry()
     withdrawn = s.entry(status=EntryStatus.WITHDRAWN)
     rnd = s.round(judges_per_entry=1)
-    with pytest.raises(JudgingError) as exc:
+    with pytest.raises(Refused) as exc:
         s.open(rnd)
     assert codes(exc) == ["entries_without_judges"]
     db.session.rollback()
     s.seat(rnd)
-    service.auto_assign(rnd, s.organizer.id)
+    assignments.auto_assign(rnd, s.organizer.id)
     s.open(rnd)
     assert s.contest.status == ContestStatus.JUDGING
-    assert withdrawn.id not in {e.id for e in service.round_entries(rnd)}
+    assert withdrawn.id not in {e.id for e in rounds.round_entries(rnd)}
 
 
 def test_round_settings_lock_as_the_round_moves_on(s):
     rnd, entries, _results = _scored_round(s, {1: [9, 9], 2: [7, 7]}, "mean", 2,
                                            prize_counts={"A": 1})
-    data = service.RoundInput.of(rnd)
+    data = lifecycle.RoundInput.of(rnd)
     data.judges_per_entry = 3
-    with pytest.raises(JudgingError) as exc:
-        service.update_round(rnd, data, s.organizer.id, now())
+    with pytest.raises(Refused) as exc:
+        lifecycle.update_round(rnd, data, s.organizer.id, now())
     assert [(p.code, p.field) for p in exc.value.problems] == \
         [("fixed_after_open", "judges_per_entry")]
-    service.propose_prizes(rnd, s.organizer)
+    awards.propose_prizes(rnd, s.organizer)
     db.session.commit()
-    assert service.prizes_proposed(rnd)
-    data = service.RoundInput.of(rnd)
+    assert awards.prizes_proposed(rnd)
+    data = lifecycle.RoundInput.of(rnd)
     data.prize_counts = {"A": 0, "B": 1}
-    service.update_round(rnd, data, s.organizer.id, now())
+    lifecycle.update_round(rnd, data, s.organizer.id, now())
     db.session.commit()
     # Other prize counts: the results are computed again and prizes must be proposed again.
-    assert not service.prizes_proposed(rnd)
+    assert not awards.prizes_proposed(rnd)
     assert all(r.prize is None for r in db.session.execute(select(EntryResult)).scalars())
-    with pytest.raises(JudgingError) as exc:
-        service.publish(rnd, s.organizer)
+    with pytest.raises(Refused) as exc:
+        lifecycle.publish(rnd, s.organizer)
     assert codes(exc) == ["prizes_not_proposed"]
 
 
@@ -632,13 +658,13 @@ def test_reminders_go_once_to_each_judge_with_open_sheets(app, s):
     entries = [s.entry(), s.entry()]
     rnd = s.round(judges_per_entry=2)
     s.seat(rnd)
-    service.auto_assign(rnd, s.organizer.id)
+    assignments.auto_assign(rnd, s.organizer.id)
     s.open(rnd)
     for entry in entries:
         s.score(rnd, entry, done, 8)
-    assert [(u.id, n) for u, n in service.judges_with_open_sheets(rnd)] == [(busy.id, 2)]
+    assert [(u.id, n) for u, n in progress.judges_with_open_sheets(rnd)] == [(busy.id, 2)]
     app.extensions["outbox"] = []
-    assert service.send_reminders(rnd, "https://example.org/judge", s.organizer, now()) == 1
+    assert progress.send_reminders(rnd, "https://example.org/judge", s.organizer, now()) == 1
     (message,) = app.extensions["outbox"]
     assert message["To"] == busy.email
     assert "2" in message.get_content() and "https://example.org/judge" in message.get_content()
@@ -646,8 +672,8 @@ def test_reminders_go_once_to_each_judge_with_open_sheets(app, s):
 
 
 def test_the_score_matrix_has_every_criterion_of_every_sheet(s):
-    rnd, entries, results = _scored_round(s, {1: [9, 7], 2: [6, 8]}, "mean", 2)
-    data = service.score_matrix_xlsx(rnd)
+    rnd, entries, _scored = _scored_round(s, {1: [9, 7], 2: [6, 8]}, "mean", 2)
+    data = matrix.score_matrix_xlsx(rnd)
     book = load_workbook(io.BytesIO(data), read_only=True)
     scores, summary = book.worksheets
     rows = list(scores.iter_rows(values_only=True))
@@ -670,17 +696,17 @@ def test_a_conflict_declared_after_scoring_removes_the_sheet_from_the_results(s)
     entry = s.entry()
     rnd = s.round(judges_per_entry=3)
     s.seat(rnd)
-    service.auto_assign(rnd, s.organizer.id)
+    assignments.auto_assign(rnd, s.organizer.id)
     s.open(rnd)
     for judge, total in zip(judges, (9, 5, 7), strict=True):
         s.score(rnd, entry, judge, total)
-    service.declare_conflict(judges[0], s.contest, entry=entry, reason="Biết tác giả",
+    conflicts.declare_conflict(judges[0], s.contest, entry=entry, reason="Biết tác giả",
                              actor=s.organizer)
     db.session.commit()
     (withdrawn,) = events("judging.assignment.conflict")
     assert withdrawn.details["sheet"]["total"] == 9 and withdrawn.actor_id == s.organizer.id
     assert count(Assignment) == 2
-    service.close_round(rnd, s.organizer.id, now())
+    lifecycle.close_round(rnd, s.organizer.id, now())
     db.session.commit()
     (result,) = db.session.execute(select(EntryResult)).scalars()
     assert (result.score, result.n_judges) == (6, 2)
@@ -736,7 +762,7 @@ def test_two_organizers_assigning_at_once_make_one_assignment(app, s, postgres_o
     round_id = rnd.id
 
     def job() -> int:
-        return len(service.auto_assign(db.session.get(JudgingRound, round_id),
+        return len(assignments.auto_assign(db.session.get(JudgingRound, round_id),
                                        s.organizer.id).created)
 
     outcomes = _together(app, job, job)
@@ -751,17 +777,17 @@ def test_a_sheet_submitted_from_two_tabs_at_once_is_saved_once(app, s, postgres_
     entry = s.entry()
     rnd = s.round(judges_per_entry=1)
     s.seat(rnd)
-    service.auto_assign(rnd, s.organizer.id)
+    assignments.auto_assign(rnd, s.organizer.id)
     s.open(rnd)
     assignment_id = s.assignment(rnd, entry, judge).id
     points = points_for(rnd, 8)
 
     def job():  # noqa: ANN202
-        return service.save_sheet(db.session.get(Assignment, assignment_id), points, "", "",
+        return sheets.save_sheet(db.session.get(Assignment, assignment_id), points, "", "",
                                   True, db.session.get(User, judge.id), now()).id
 
     outcomes = _together(app, job, job)
-    refused = [o for o in outcomes if isinstance(o, JudgingError)]
+    refused = [o for o in outcomes if isinstance(o, Refused)]
     assert len(refused) == 1 and refused[0].code == "sheet_submitted"
     assert count(ScoreSheet) == 1
     assert len(events("judging.sheet.submit")) == 1

@@ -9,7 +9,7 @@ import pytest
 
 from contest.accounts.models import Role
 from contest.extensions import db
-from contest.judging import published, service
+from contest.judging import awards, lifecycle, published
 from contest.timeutil import utcnow
 from tests.web.judging.judgekit import (
     COAUTHOR,
@@ -41,8 +41,8 @@ def test_nothing_is_public_before_the_final_round_is_published(app, f):
     page = main_text(anonymous(app).get(f.url()))
     assert "The results have not been published yet." in page
     assert f.winner.title not in page and AUTHOR not in page
-    service.close_round(f.rnd, f.s.organizer.id, now())
-    service.propose_prizes(f.rnd, f.s.organizer)
+    lifecycle.close_round(f.rnd, f.s.organizer.id, now())
+    awards.propose_prizes(f.rnd, f.s.organizer)
     db.session.commit()
     assert f.winner.title not in main_text(anonymous(app).get(f.url()))
     assert published.prize_list(f.s.contest) is None

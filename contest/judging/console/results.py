@@ -1,0 +1,196 @@
+"""Console screens: a round's results with ties and reliability, the shortlist, prizes and
+publication, the score matrix and the round's audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from contest import timeutil
+from contest.accounts.policy import require
+from contest.extensions import db
+from contest.forms import ActionForm
+from contest.judging import aggregate as agg
+from contest.judging import awards, lifecycle, matrix, results, rounds
+from contest.judging.console.base import bp, get_or_404, nav, now, round_or_404, round_url, show
+from contest.judging.console.forms import PrizeForm, ShortlistForm
+from contest.judging.messages import problem_message
+from contest.judging.models import EntryResult, JudgingRound
+from contest.refusals import press_button, save_form
+from contest.writing import exports
+from contest.writing.models import WritingContest
+
+ACTION_LABELS = {
+    "judging.round.create": _l("Round created"),
+    "judging.round.update": _l("Round settings changed"),
+    "judging.round.rubric": _l("Rubric replaced"),
+    "judging.round.open": _l("Round opened"),
+    "judging.round.close": _l("Round closed"),
+    "judging.round.reopen": _l("Round opened again"),
+    "judging.round.publish": _l("Round published"),
+    "judging.round.entries": _l("Entries received from the previous round"),
+    "judging.round.delete": _l("Round removed"),
+    "judging.judge.set": _l("Judge seated or changed"),
+    "judging.judge.remove": _l("Judge removed from the round"),
+    "judging.assign.auto": _l("Automatic assignment"),
+    "judging.assignment.reassign": _l("Assignment given to another judge"),
+    "judging.assignment.add": _l("Judge added to an entry"),
+    "judging.assignment.remove": _l("Assignment removed"),
+    "judging.assignment.conflict": _l("Assignment withdrawn for a conflict"),
+    "judging.sheet.save": _l("Score sheet saved as a draft"),
+    "judging.sheet.submit": _l("Score sheet submitted"),
+    "judging.sheet.reopen": _l("Score sheet reopened"),
+    "judging.reminders": _l("Reminders sent"),
+    "judging.aggregate": _l("Results computed"),
+    "judging.shortlist.confirm": _l("Shortlist confirmed"),
+    "judging.prizes.propose": _l("Prizes proposed"),
+    "judging.prize.set": _l("Prize decided"),
+    "judging.invitation.create": _l("Invitation sent"),
+    "judging.invitation.resend": _l("Invitation sent again"),
+    "judging.invitation.withdraw": _l("Invitation withdrawn"),
+    "judging.invitation.accept": _l("Invitation accepted"),
+    "judging.conflict.declare": _l("Conflict recorded"),
+    "judging.conflict.remove": _l("Conflict removed"),
+}
+
+
+@bp.get("/judging/rounds/<int:round_id>/results")
+@require("writing.manage")
+def judging_results(round_id: int):
+    rnd = round_or_404(round_id)
+    categories = results.results_by_category(rnd)
+    alphas = {None: results.alpha(rnd)}
+    for cat in categories:
+        alphas[cat.category.id] = results.alpha(rnd, cat.category)
+    details = results.live_scores(rnd) if rnd.aggregated_at else {}
+    return render_template("judging/console/results.html", **nav(rnd),
+                           categories=categories, alphas=alphas, details=details,
+                           action_form=ActionForm(), min_trim=agg.MIN_JUDGES_FOR_TRIM)
+
+
+@bp.post("/judging/rounds/<int:round_id>/aggregate")
+@require("writing.manage")
+def judging_aggregate(round_id: int):
+    rnd = round_or_404(round_id)
+    return press_button(
+        lambda: results.aggregate(rnd, current_user.id, now()), message=problem_message,
+        done=_("The results are computed from the submitted score sheets."),
+        then=round_url(rnd, "judging_console.judging_results"))
+
+
+def _render_shortlist(rnd: JudgingRound, form: ShortlistForm, problems: list[str] = (),
+                      status: int = 200):  # noqa: ANN202
+    show(problems)
+    proposal = awards.propose_shortlist(rnd) if rnd.aggregated_at else []
+    confirmed = rounds.shortlist_confirmed(rnd)
+    if request.method == "GET":
+        form.entries.data = [str(row.entry.id) for cat in proposal for row in cat.rows
+                             if (row.result.advanced if confirmed else row.proposed)]
+    chosen = set(form.entries.data or [])
+    return render_template("judging/console/shortlist.html", **nav(rnd), proposal=proposal,
+                           form=form, chosen=chosen, next=rounds.next_round(rnd),
+                           confirmed=confirmed), status
+
+
+@bp.get("/judging/rounds/<int:round_id>/shortlist")
+@require("writing.manage")
+def judging_shortlist(round_id: int):
+    return _render_shortlist(round_or_404(round_id), ShortlistForm())
+
+
+@bp.post("/judging/rounds/<int:round_id>/shortlist")
+@require("writing.manage")
+def judging_shortlist_confirm(round_id: int):
+    rnd = round_or_404(round_id)
+    form = ShortlistForm()
+    ids = [int(v) for v in form.entries.data or [] if str(v).isdigit()]
+    nxt = rounds.next_round(rnd)
+    return save_form(
+        form, lambda: awards.confirm_shortlist(rnd, ids, current_user, form.reason.data or ""),
+        render=lambda f, problems, status: _render_shortlist(rnd, f, problems, status),
+        message=problem_message,
+        done=_("%(n)d entries go on to “%(round)s”.", n=len(ids), round=nxt.name) if nxt else None,
+        then=round_url(rnd, "judging_console.judging_shortlist"))
+
+
+@bp.get("/judging/rounds/<int:round_id>/prizes")
+@require("writing.manage")
+def judging_prizes(round_id: int):
+    rnd = round_or_404(round_id)
+    plan = awards.prize_review(rnd) if rnd.aggregated_at else []
+    return render_template("judging/console/prizes.html", **nav(rnd), plan=plan,
+                           proposed=awards.prizes_proposed(rnd),
+                           pending=awards.pending_ties(rnd) if rnd.aggregated_at else [],
+                           awards=rounds.awards_prizes(rnd), action_form=ActionForm(),
+                           prize_form=PrizeForm())
+
+
+def _proposed(plan: list[awards.PrizeCategory]) -> str:
+    said = [_("Prizes proposed in rank order.")]
+    if ties := sum(len(cat.ties) for cat in plan):
+        said.append(_("%(n)d ties straddle a prize boundary: decide each below.", n=ties))
+    return " ".join(said)
+
+
+@bp.post("/judging/rounds/<int:round_id>/prizes/propose")
+@require("writing.manage")
+def judging_prizes_propose(round_id: int):
+    rnd = round_or_404(round_id)
+    return press_button(lambda: awards.propose_prizes(rnd, current_user),
+                        message=problem_message, done=_proposed,
+                        then=round_url(rnd, "judging_console.judging_prizes"))
+
+
+@bp.post("/judging/results/<int:result_id>/prize")
+@require("writing.manage")
+def judging_prize_set(result_id: int):
+    result = get_or_404(EntryResult, result_id)
+    form = PrizeForm()
+    return press_button(
+        lambda: awards.set_prize(result, form.tier.data or None, current_user, form.reason.data),
+        message=problem_message, form=form, done=_("The prize is decided."),
+        then=round_url(db.session.get(JudgingRound, result.round_id),
+                       "judging_console.judging_prizes"))
+
+
+@bp.post("/judging/rounds/<int:round_id>/publish")
+@require("writing.manage")
+def judging_publish(round_id: int):
+    rnd = round_or_404(round_id)
+    return press_button(
+        lambda: lifecycle.publish(rnd, current_user, now()), message=problem_message,
+        done=_("The round is published. Its results can no longer change."),
+        then=round_url(rnd))
+
+
+@bp.get("/judging/rounds/<int:round_id>/matrix.xlsx")
+@require("writing.manage")
+def judging_matrix(round_id: int):
+    rnd = round_or_404(round_id)
+    contest = db.session.get(WritingContest, rnd.contest_id)
+    data = matrix.score_matrix_xlsx(rnd, translate=_)
+    stamp = timeutil.to_local(now()).strftime("%Y%m%d-%H%M")
+    name = f"{contest.code_prefix}-{rnd.name}-{stamp}.xlsx"
+    return Response(
+        data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": exports.attachment_header(name)})
+
+
+def _short(value: Any, limit: int = 400) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+@bp.get("/judging/rounds/<int:round_id>/audit")
+@require("writing.manage")
+def judging_audit(round_id: int):
+    rnd = round_or_404(round_id)
+    return render_template("judging/console/audit.html", **nav(rnd),
+                           events=rounds.round_trail(rnd), action_labels=ACTION_LABELS,
+                           short=_short)

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from contest.extensions import db
-from contest.judging import service as judging
+from contest.judging import assignments, sheets
 from contest.writing import service as writing
 from tests.conftest import login
 from tests.web.judging.judgingkit import now, points_for, scene
@@ -46,9 +46,9 @@ def walk(app, make_user):
     db.session.commit()
     rnd = s.round(judges_per_entry=1)
     s.seat(rnd)
-    judging.auto_assign(rnd, s.organizer.id)
+    assignments.auto_assign(rnd, s.organizer.id)
     s.open(rnd)
-    judging.save_sheet(s.assignment(rnd, entry, judge), points_for(rnd, 8), "", "", True,
+    sheets.save_sheet(s.assignment(rnd, entry, judge), points_for(rnd, 8), "", "", True,
                        judge, now())
     db.session.commit()
 

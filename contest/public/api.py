@@ -26,7 +26,7 @@ from contest.public.leaderboards import (
     visible_round,
 )
 from contest.public.views import bp
-from contest.quiz import results
+from contest.quiz import board, leaderboard, units
 from contest.quiz.models import Round, RoundStatus
 from contest.quiz.rounds import Phase, phase, question_count
 
@@ -73,7 +73,7 @@ def _per_page() -> int:
     return max(1, min(value, MAX_PER_PAGE))
 
 
-def _entry(row: results.BoardRow, final: bool) -> dict[str, Any]:
+def _entry(row: board.BoardRow, final: bool) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "rank": row.rank,
         "tied": row.tied,
@@ -143,15 +143,15 @@ def api_leaderboard(round_id: int):
     per_page = _per_page()
     page_no = request.args.get("page", type=int)
     if current == Phase.RUNNING:
-        page = results.live_page(
-            rnd.id, page=page_no, after=cursor_arg(results.LiveKey, "after"),
-            before=cursor_arg(results.LiveKey, "before"), per_page=per_page,
+        page = leaderboard.live_page(
+            rnd.id, page=page_no, after=cursor_arg(board.LiveKey, "after"),
+            before=cursor_arg(board.LiveKey, "before"), per_page=per_page,
         )
         rule = {"keys": LIVE_KEYS, "text": live_rule_text()}
     elif current == Phase.PUBLISHED:
-        page = results.final_page(
-            rnd, page=page_no, after=cursor_arg(results.FinalCursor, "after"),
-            before=cursor_arg(results.FinalCursor, "before"), per_page=per_page,
+        page = leaderboard.final_page(
+            rnd, page=page_no, after=cursor_arg(board.FinalCursor, "after"),
+            before=cursor_arg(board.FinalCursor, "before"), per_page=per_page,
         )
         rule = {"keys": RANKING_KEYS, "text": ranking_rule_text(rnd.perfect_count)}
     elif current == Phase.UPCOMING:
@@ -193,13 +193,13 @@ def api_results(round_id: int):
     prizes = [
         {"tier": name, "label": prize_label(name),
          "winners": [_entry(r, True) for r in rows]}
-        for name, rows in results.prize_list(rnd)
+        for name, rows in leaderboard.prize_list(rnd)
     ]
     return _json({
         "round_id": rnd.id,
         "title": rnd.title,
         "published_at": _iso(rnd.published_at),
-        "entrants": results.ranked_count(rnd),
+        "entrants": board.ranked_count(rnd),
         "perfect_count": rnd.perfect_count,
         "ranking_rule": {"keys": RANKING_KEYS, "text": ranking_rule_text(rnd.perfect_count)},
         "prizes": prizes,
@@ -213,7 +213,7 @@ def api_units(round_id: int):
     """Participants per unit, with the participation rate where the unit's size is known."""
     rnd = visible_round(round_id)
     order = "rate" if request.args.get("order") == "rate" else "participants"
-    rows = results.unit_participation(rnd.id, order=order, ttl=UNIT_TTL)
+    rows = units.unit_participation(rnd.id, order=order, ttl=UNIT_TTL)
     return _json({
         "round_id": rnd.id,
         "order": order,

@@ -20,7 +20,8 @@ from sqlalchemy import select
 from contest import timeutil
 from contest.extensions import db
 from contest.public.views import bp
-from contest.quiz import results
+from contest.quiz import board, finalise, ranks, units
+from contest.quiz import leaderboard as boards
 from contest.quiz.models import Round, RoundStatus
 from contest.quiz.rounds import Phase, phase, question_count
 
@@ -100,8 +101,8 @@ def grace_seconds() -> float | None:
 def entrants_of(rnd: Round, current: Phase) -> int:
     """Ranked entrants once published, else entrants with a result (from the rank snapshot)."""
     if current == Phase.PUBLISHED:
-        return results.ranked_count(rnd)
-    return results.live_total(rnd.id)
+        return board.ranked_count(rnd)
+    return ranks.live_total(rnd.id)
 
 
 UNIT_TTL = 60.0  # seconds the public unit counts are reused
@@ -157,11 +158,11 @@ class Pager:
     first_url: str | None
 
 
-def pager(page: results.BoardPage, url: Callable[..., str]) -> Pager:
+def pager(page: board.BoardPage, url: Callable[..., str]) -> Pager:
     pages = max(1, -(-page.total // page.per_page))
     numbers = [
         (n, url(page=n), n == page.page)
-        for n in range(1, min(results.NUMBERED_PAGES, pages) + 1)
+        for n in range(1, min(board.NUMBERED_PAGES, pages) + 1)
     ]
     prev_url = (url(page=page.prev_page) if page.prev_page
                 else url(before=page.prev_cursor) if page.prev_cursor else None)
@@ -186,37 +187,37 @@ def _page_number() -> int | None:
     return request.args.get("page", type=int)
 
 
-def board_for(rnd: Round, now: datetime) -> results.BoardPage | None:
+def board_for(rnd: Round, now: datetime) -> board.BoardPage | None:
     """The page asked for in the query string: live while running, final once published."""
     current = phase(rnd, now)
     if current == Phase.RUNNING:
         start = None
         if request.args.get("me") and current_user.is_authenticated:
-            mine = results.standing(rnd, current_user.id, now)
+            mine = ranks.standing(rnd, current_user.id, now)
             if mine is not None:
-                start = results.LiveKey(mine.score, mine.time_ms, mine.submitted_at,
+                start = board.LiveKey(mine.score, mine.time_ms, mine.submitted_at,
                                         current_user.id)
-        return results.live_page(
-            rnd.id, page=_page_number(), after=cursor_arg(results.LiveKey, "after"),
-            before=cursor_arg(results.LiveKey, "before"), start=start, per_page=PER_PAGE,
+        return boards.live_page(
+            rnd.id, page=_page_number(), after=cursor_arg(board.LiveKey, "after"),
+            before=cursor_arg(board.LiveKey, "before"), start=start, per_page=PER_PAGE,
         )
     if current == Phase.PUBLISHED:
         from_rank = None
         if request.args.get("me") and current_user.is_authenticated:
-            mine = results.standing(rnd, current_user.id, now)
+            mine = ranks.standing(rnd, current_user.id, now)
             from_rank = mine.rank if mine is not None else None
-        return results.final_page(
-            rnd, page=_page_number(), after=cursor_arg(results.FinalCursor, "after"),
-            before=cursor_arg(results.FinalCursor, "before"), from_rank=from_rank,
+        return boards.final_page(
+            rnd, page=_page_number(), after=cursor_arg(board.FinalCursor, "after"),
+            before=cursor_arg(board.FinalCursor, "before"), from_rank=from_rank,
             per_page=PER_PAGE,
         )
     return None
 
 
-def my_standing(rnd: Round, now: datetime) -> results.Standing | None:
+def my_standing(rnd: Round, now: datetime) -> ranks.Standing | None:
     if not current_user.is_authenticated:
         return None
-    return results.standing(rnd, current_user.id, now)
+    return ranks.standing(rnd, current_user.id, now)
 
 
 # --------------------------------------------------------------------------- pages
@@ -235,7 +236,7 @@ def round_detail(round_id: int):
     now = timeutil.utcnow()
     current = phase(rnd, now)
     if current == Phase.CLOSED:
-        results.ensure_finalised(rnd, now, grace_seconds())
+        finalise.ensure_finalised(rnd, now, grace_seconds())
     entrants = entrants_of(rnd, current)
     return render_template(
         "public/quiz/round.html", rnd=rnd, phase=current, Phase=Phase, entrants=entrants,
@@ -252,7 +253,7 @@ def leaderboard(round_id: int):
     if current == Phase.PUBLISHED:
         return redirect(url_for("public.round_results", round_id=rnd.id, **request.args))
     if current == Phase.CLOSED:
-        results.ensure_finalised(rnd, now, grace_seconds())
+        finalise.ensure_finalised(rnd, now, grace_seconds())
     page = board_for(rnd, now)
     nav = pager(page, lambda **kw: url_for("public.leaderboard", round_id=rnd.id, **kw)) \
         if page else None
@@ -269,7 +270,7 @@ def round_results(round_id: int):
     current = phase(rnd, now)
     if current != Phase.PUBLISHED:
         if current == Phase.CLOSED:
-            results.ensure_finalised(rnd, now, grace_seconds())
+            finalise.ensure_finalised(rnd, now, grace_seconds())
         return render_template("public/quiz/results_pending.html", rnd=rnd, phase=current,
                                Phase=Phase, mine=my_standing(rnd, now))
     page = board_for(rnd, now)
@@ -277,7 +278,7 @@ def round_results(round_id: int):
     show_prizes = page.page == 1
     return render_template(
         "public/quiz/results.html", rnd=rnd, phase=current, Phase=Phase, page=page, pager=nav,
-        prizes=results.prize_list(rnd) if show_prizes else None,
+        prizes=boards.prize_list(rnd) if show_prizes else None,
         mine=my_standing(rnd, now), rule=ranking_rule_text(rnd.perfect_count),
     )
 
@@ -286,7 +287,7 @@ def round_results(round_id: int):
 def unit_board(round_id: int):
     rnd = visible_round(round_id)
     order = "rate" if request.args.get("order") == "rate" else "participants"
-    rows = results.unit_participation(rnd.id, order=order, ttl=UNIT_TTL)
+    rows = units.unit_participation(rnd.id, order=order, ttl=UNIT_TTL)
     return render_template("public/quiz/units.html", rnd=rnd, rows=rows, order=order,
                            phase=phase(rnd, timeutil.utcnow()), Phase=Phase,
                            total=sum(r.participants for r in rows))
@@ -299,7 +300,7 @@ def my_rank(round_id: int):
     now = timeutil.utcnow()
     current = phase(rnd, now)
     if current == Phase.CLOSED:
-        results.ensure_finalised(rnd, now, grace_seconds())
+        finalise.ensure_finalised(rnd, now, grace_seconds())
     return render_template("public/quiz/me.html", rnd=rnd, phase=current, Phase=Phase,
                            mine=my_standing(rnd, now),
                            rule=ranking_rule_text(rnd.perfect_count)

@@ -18,7 +18,7 @@ from flask.cli import with_appcontext
 
 from contest import timeutil
 from contest.extensions import db
-from contest.quiz import results
+from contest.quiz import exports, finalise, item_report, units
 from contest.quiz.models import Round
 from contest.quiz.rounds import Phase, phase
 
@@ -43,11 +43,11 @@ def _grace() -> float | None:
 def finalize_command(round_id: int, force: bool) -> None:
     """Finalise ROUND_ID: close overdue attempts, count perfect entrants, rank, propose prizes."""
     try:
-        report = results.finalise(round_id, timeutil.utcnow(), force=force,
+        report = finalise.finalise(round_id, timeutil.utcnow(), force=force,
                                   grace_seconds=_grace())
     except LookupError as exc:
         raise click.ClickException(f"round {round_id} does not exist") from exc
-    except results.ResultsError as exc:
+    except finalise.ResultsError as exc:
         db.session.rollback()
         raise click.ClickException(_REFUSALS.get(exc.reason, exc.reason)) from exc
     db.session.commit()
@@ -74,13 +74,13 @@ def item_stats_command(round_id: int, directory: Path) -> None:
         raise click.ClickException(f"round {round_id} does not exist")
     if phase(rnd, timeutil.utcnow()) not in (Phase.CLOSED, Phase.PUBLISHED):
         raise click.ClickException(_REFUSALS["not_closed"])
-    report = results.item_report(round_id)
+    report = item_report.item_report(round_id)
     directory.mkdir(parents=True, exist_ok=True)
     parts = {
-        "items": results.items_csv(report),
-        "options": results.options_csv(report),
-        "scores": results.distribution_csv(report),
-        "units": results.units_csv(results.unit_participation(round_id)),
+        "items": exports.items_csv(report),
+        "options": exports.options_csv(report),
+        "scores": exports.distribution_csv(report),
+        "units": exports.units_csv(units.unit_participation(round_id)),
     }
     for part, text in parts.items():
         path = directory / f"round-{round_id}-{part}.csv"

@@ -23,7 +23,17 @@ from contest import audit, timeutil
 from contest.accounts.policy import require
 from contest.console import console_link
 from contest.extensions import db
-from contest.quiz import results
+from contest.quiz import (
+    board,
+    exclusions,
+    exports,
+    finalise,
+    item_report,
+    prizes,
+    publication,
+    review,
+    units,
+)
 from contest.quiz.models import Round, RoundStatus
 from contest.quiz.rounds import Phase, phase, question_count
 
@@ -87,7 +97,7 @@ def results_index():
         select(Round).where(Round.status != RoundStatus.DRAFT).order_by(Round.opens_at.desc())
     ).scalars().all()
     rows = [
-        {"round": r, "phase": phase(r, now), "entrants": results.entrant_count(r.id)}
+        {"round": r, "phase": phase(r, now), "entrants": board.entrant_count(r.id)}
         for r in rounds
     ]
     return render_template("quiz/console/results/index.html", rows=rows, Phase=Phase)
@@ -100,27 +110,27 @@ def results_review(round_id: int):
     now = timeutil.utcnow()
     current = phase(rnd, now)
     if current == Phase.CLOSED:
-        results.ensure_finalised(rnd, now, grace_seconds())
+        finalise.ensure_finalised(rnd, now, grace_seconds())
     context = {"rnd": rnd, "phase": current, "Phase": Phase,
-               "entrants": results.entrant_count(rnd.id),
+               "entrants": board.entrant_count(rnd.id),
                "questions": question_count(rnd)}
     if rnd.finalized_at is None or current not in (Phase.CLOSED, Phase.PUBLISHED):
-        settled = results.settled(rnd, now, grace_seconds())
+        settled = finalise.settled(rnd, now, grace_seconds())
         return render_template("quiz/console/results/review.html", ready=False, settled=settled,
                                **context)
     after = None
     if request.args.get("after"):
         try:
-            after = results.FinalCursor.decode(request.args["after"])
+            after = board.FinalCursor.decode(request.args["after"])
         except ValueError:
             abort(400)
     query = request.args.get("q", "").strip()
     from_rank = request.args.get("from_rank", type=int)
-    rows, next_cursor = results.review_page(rnd, after=after, from_rank=from_rank, query=query)
+    rows, next_cursor = review.review_page(rnd, after=after, from_rank=from_rank, query=query)
     return render_template(
-        "quiz/console/results/review.html", ready=True, review=results.prize_review(rnd),
-        rows=rows, next_cursor=next_cursor, excluded=results.excluded_rows(rnd),
-        ranked=results.ranked_count(rnd), query=query, from_rank=from_rank,
+        "quiz/console/results/review.html", ready=True, review=prizes.prize_review(rnd),
+        rows=rows, next_cursor=next_cursor, excluded=review.excluded_rows(rnd),
+        ranked=board.ranked_count(rnd), query=query, from_rank=from_rank,
         editable=current == Phase.CLOSED,
         tiers=[name for name, _ in (rnd.prize_tiers or [])], **context,
     )
@@ -131,9 +141,9 @@ def results_review(round_id: int):
 def results_finalise(round_id: int):
     rnd = _round_or_404(round_id)
     try:
-        report = results.finalise(rnd.id, timeutil.utcnow(), force=True,
+        report = finalise.finalise(rnd.id, timeutil.utcnow(), force=True,
                                   grace_seconds=grace_seconds())
-    except results.ResultsError as exc:
+    except finalise.ResultsError as exc:
         db.session.rollback()
         flash(refusal(exc.reason), "error")
         return _back(rnd)
@@ -151,9 +161,9 @@ def results_exclude(round_id: int):
     rnd = _round_or_404(round_id)
     user_id = _user_id_field()
     try:
-        results.exclude(rnd.id, user_id, request.form.get("reason", ""), current_user.id,
+        exclusions.exclude(rnd.id, user_id, request.form.get("reason", ""), current_user.id,
                         timeutil.utcnow())
-    except results.ResultsError as exc:
+    except finalise.ResultsError as exc:
         db.session.rollback()
         flash(refusal(exc.reason), "error")
         return _back(rnd)
@@ -169,9 +179,9 @@ def results_reinstate(round_id: int):
     rnd = _round_or_404(round_id)
     user_id = _user_id_field()
     try:
-        results.reinstate(rnd.id, user_id, current_user.id, timeutil.utcnow(),
+        exclusions.reinstate(rnd.id, user_id, current_user.id, timeutil.utcnow(),
                           request.form.get("note", ""))
-    except results.ResultsError as exc:
+    except finalise.ResultsError as exc:
         db.session.rollback()
         flash(refusal(exc.reason), "error")
         return _back(rnd)
@@ -195,9 +205,9 @@ def results_resolve(round_id: int, rank: int):
             return _back(rnd, f"tie-{rank}")
         decisions[user_id] = None if choice == "none" else choice
     try:
-        results.resolve_conflict(rnd.id, rank, decisions, current_user.id, timeutil.utcnow(),
+        prizes.resolve_conflict(rnd.id, rank, decisions, current_user.id, timeutil.utcnow(),
                                  request.form.get("note", ""))
-    except results.ResultsError as exc:
+    except finalise.ResultsError as exc:
         db.session.rollback()
         flash(refusal(exc.reason), "error")
         return _back(rnd, f"tie-{rank}")
@@ -214,8 +224,8 @@ def results_publish(round_id: int):
         flash(_("Tick the box to confirm the publication."), "error")
         return _back(rnd, "publish")
     try:
-        results.publish(rnd.id, current_user.id, timeutil.utcnow())
-    except results.ResultsError as exc:
+        publication.publish(rnd.id, current_user.id, timeutil.utcnow())
+    except finalise.ResultsError as exc:
         db.session.rollback()
         flash(refusal(exc.reason), "error")
         return _back(rnd, "publish")
@@ -242,7 +252,7 @@ def results_ranking_csv(round_id: int):
     rnd = _round_or_404(round_id)
     if rnd.finalized_at is None:
         abort(404)
-    return _csv_response(results.ranking_csv(rnd), f"round-{rnd.id}-ranking.csv")
+    return _csv_response(exports.ranking_csv(rnd), f"round-{rnd.id}-ranking.csv")
 
 
 def _closed_round(round_id: int) -> Round:
@@ -253,7 +263,7 @@ def _closed_round(round_id: int) -> Round:
     if current not in (Phase.CLOSED, Phase.PUBLISHED):
         abort(404)
     if current == Phase.CLOSED:
-        results.ensure_finalised(rnd, now, grace_seconds())
+        finalise.ensure_finalised(rnd, now, grace_seconds())
     return rnd
 
 
@@ -261,11 +271,11 @@ def _closed_round(round_id: int) -> Round:
 @require("results.publish")
 def results_statistics(round_id: int):
     rnd = _closed_round(round_id)
-    report = results.item_report(rnd.id)
-    units = results.unit_participation(rnd.id)
+    report = item_report.item_report(rnd.id)
+    unit_rows = units.unit_participation(rnd.id)
     top = max(report.distribution.values(), default=0)
     return render_template("quiz/console/results/statistics.html", rnd=rnd, report=report,
-                           units=units, top=top, parts=CSV_PARTS)
+                           units=unit_rows, top=top, parts=CSV_PARTS)
 
 
 @bp.get("/results/<int:round_id>/statistics/<part>.csv")
@@ -275,9 +285,9 @@ def results_statistics_csv(round_id: int, part: str):
     if part not in CSV_PARTS:
         abort(404)
     if part == "units":
-        text = results.units_csv(results.unit_participation(rnd.id))
+        text = exports.units_csv(units.unit_participation(rnd.id))
     else:
-        report = results.item_report(rnd.id)
-        text = {"items": results.items_csv, "options": results.options_csv,
-                "scores": results.distribution_csv}[part](report)
+        report = item_report.item_report(rnd.id)
+        text = {"items": exports.items_csv, "options": exports.options_csv,
+                "scores": exports.distribution_csv}[part](report)
     return _csv_response(text, f"round-{rnd.id}-{part}.csv")

@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import Response, jsonify, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from contest import timeutil
 from contest.extensions import csrf, db
@@ -27,8 +26,8 @@ from contest.public.leaderboards import (
 )
 from contest.public.views import bp
 from contest.quiz import board, leaderboard, units
-from contest.quiz.models import Round, RoundStatus
-from contest.quiz.rounds import Phase, phase, question_count
+from contest.quiz.models import Round
+from contest.quiz.rounds import Phase, phase, public_rounds, question_count
 
 MAX_PER_PAGE = 100
 RANKING_KEYS = ["score desc", "prediction_distance asc (missing last)", "time_ms asc",
@@ -94,9 +93,7 @@ def _entry(row: board.BoardRow, final: bool) -> dict[str, Any]:
 def api_rounds():
     """Every public round, newest first."""
     now = timeutil.utcnow()
-    rounds = db.session.execute(
-        select(Round).where(Round.status != RoundStatus.DRAFT).order_by(Round.opens_at.desc())
-    ).scalars()
+    rounds = db.session.execute(public_rounds().order_by(Round.opens_at.desc())).scalars()
     return _json({"rounds": [_round_summary(r, now) for r in rounds]}, 60)
 
 

@@ -15,7 +15,6 @@ from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import select
 
 from contest import timeutil
 from contest.extensions import db
@@ -23,7 +22,7 @@ from contest.public.views import bp
 from contest.quiz import board, finalise, ranks, units
 from contest.quiz import leaderboard as boards
 from contest.quiz.models import Round, RoundStatus
-from contest.quiz.rounds import Phase, phase, question_count
+from contest.quiz.rounds import Phase, phase, public_round, public_rounds, question_count
 
 PER_PAGE = 50
 
@@ -110,18 +109,16 @@ UNIT_TTL = 60.0  # seconds the public unit counts are reused
 
 def visible_round(round_id: int) -> Round:
     """The round, or 404 when it does not exist or is still a draft."""
-    rnd = db.session.get(Round, round_id)
-    if rnd is None or rnd.status == RoundStatus.DRAFT:
+    rnd = public_round(round_id)
+    if rnd is None:
         abort(404)
     return rnd
 
 
-def public_rounds(now: datetime) -> dict[Phase, list[Round]]:
+def grouped_rounds(now: datetime) -> dict[Phase, list[Round]]:
     """Rounds the public may see, grouped: running, upcoming, past (closed or published)."""
     groups: dict[Phase, list[Round]] = {Phase.RUNNING: [], Phase.UPCOMING: [], Phase.CLOSED: []}
-    rounds = db.session.execute(
-        select(Round).where(Round.status != RoundStatus.DRAFT).order_by(Round.opens_at.desc())
-    ).scalars()
+    rounds = db.session.execute(public_rounds().order_by(Round.opens_at.desc())).scalars()
     for rnd in rounds:
         current = phase(rnd, now)
         groups[Phase.CLOSED if current == Phase.PUBLISHED else current].append(rnd)
@@ -226,7 +223,7 @@ def my_standing(rnd: Round, now: datetime) -> ranks.Standing | None:
 @bp.get("/rounds")
 def rounds():
     now = timeutil.utcnow()
-    return render_template("public/quiz/rounds.html", groups=public_rounds(now), now=now,
+    return render_template("public/quiz/rounds.html", groups=grouped_rounds(now), now=now,
                            Phase=Phase)
 
 
@@ -313,13 +310,13 @@ def my_rank(round_id: int):
 def _home_section() -> Markup | str:
     now = timeutil.utcnow()
     running = db.session.execute(
-        select(Round)
+        public_rounds()
         .where(Round.status == RoundStatus.OPEN, Round.opens_at <= now, Round.closes_at > now)
         .order_by(Round.closes_at)
         .limit(5)
     ).scalars().all()
     published = db.session.execute(
-        select(Round).where(Round.status == RoundStatus.PUBLISHED)
+        public_rounds().where(Round.status == RoundStatus.PUBLISHED)
         .order_by(Round.published_at.desc()).limit(3)
     ).scalars().all()
     if not running and not published:

@@ -15,18 +15,21 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from contest import timeutil
 from contest.extensions import db
+from contest.problems import Problem
 from contest.quiz import exports, finalise, item_report, units
+from contest.quiz.messages import problem_message
 from contest.quiz.models import Round
 from contest.quiz.rounds import Phase, phase
 
-_REFUSALS = {
-    "not_closed": "the round has not closed yet",
-    "settling": "the round has just closed; wait for the submission grace to pass",
-    "published": "the results are published; they can no longer be recomputed",
-}
+
+def _refusal(problem: Problem) -> str:
+    """A refusal in English, as scripts and their logs expect."""
+    with force_locale("en"):
+        return problem_message(problem)
 
 
 def _grace() -> float | None:
@@ -41,7 +44,10 @@ def _grace() -> float | None:
                    "refused once published).")
 @with_appcontext
 def finalize_command(round_id: int, force: bool) -> None:
-    """Finalise ROUND_ID: close overdue attempts, count perfect entrants, rank, propose prizes."""
+    """Finalise ROUND_ID: close overdue attempts, count perfect entrants, rank, propose prizes.
+
+    The ranking is recorded in the audit trail (``results.rank``, no actor) as from the console.
+    """
     try:
         report = finalise.finalise(round_id, timeutil.utcnow(), force=force,
                                   grace_seconds=_grace())
@@ -49,7 +55,7 @@ def finalize_command(round_id: int, force: bool) -> None:
         raise click.ClickException(f"round {round_id} does not exist") from exc
     except finalise.ResultsError as exc:
         db.session.rollback()
-        raise click.ClickException(_REFUSALS.get(exc.reason, exc.reason)) from exc
+        raise click.ClickException(_refusal(exc.problems[0])) from exc
     db.session.commit()
     if not report.done:
         click.echo(f"round {round_id} was already finalised "
@@ -73,7 +79,7 @@ def item_stats_command(round_id: int, directory: Path) -> None:
     if rnd is None:
         raise click.ClickException(f"round {round_id} does not exist")
     if phase(rnd, timeutil.utcnow()) not in (Phase.CLOSED, Phase.PUBLISHED):
-        raise click.ClickException(_REFUSALS["not_closed"])
+        raise click.ClickException(_refusal(Problem("not_closed")))
     report = item_report.item_report(round_id)
     directory.mkdir(parents=True, exist_ok=True)
     parts = {

@@ -325,7 +325,8 @@ def test_prizes_are_proposed_in_rank_order_with_a_conflict_for_a_straddling_tie(
     db.session.commit()
     assert published.status == RoundStatus.PUBLISHED and published.published_at is not None
     actions = db.session.execute(select(AuditEvent.action).order_by(AuditEvent.id)).scalars()
-    assert list(actions) == ["results.resolve_tie", "results.resolve_tie", "results.publish"]
+    assert [a for a in actions if a != "results.rank"] == [
+        "results.resolve_tie", "results.resolve_tie", "results.publish"]
     tiers = dict(leaderboard.prize_list(published))
     assert [w.name for w in tiers["first"]] == ["Nguyễn T. A."]
     assert len(tiers["third"]) == 4

@@ -11,13 +11,13 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from contest import timeutil
 from contest.accounts.models import User
 from contest.accounts.units import DEFAULT_FILE, parse_units
 from contest.demo import DemoAccount, ensure_accounts, organizer
 from contest.extensions import db
 from contest.quiz import attempts, finalise, publication, rounds
 from contest.quiz.models import Attempt, Question, Round, RoundStatus, Topic
-from contest.timeutil import utcnow
 
 RUNNING_TITLE = "Tuần 1: Bình đẳng giới trong chính trị"
 UPCOMING_TITLE = "Tuần 2: Phụ nữ tham gia bầu cử"
@@ -60,7 +60,7 @@ def load(echo: Callable[[str], None]) -> None:
     if loader is not None:
         echo(f"question bank: {loader()} starter question(s) added")
     db.session.flush()
-    now = utcnow().replace(second=0, microsecond=0)
+    now = timeutil.utcnow().replace(second=0, microsecond=0)
     quotas = _quotas(QUESTIONS)
     if not quotas:
         echo("quiz rounds: the question bank is empty, no demo round created")
@@ -204,7 +204,7 @@ def load_past_round(echo: Callable[[str], None]) -> None:
     if not quotas:
         echo("quiz rounds: the question bank is empty, no past round created")
         return
-    now = utcnow().replace(second=0, microsecond=0)
+    now = timeutil.utcnow().replace(second=0, microsecond=0)
     opens, closes = now - timedelta(days=14), now - timedelta(days=7)
     people = ensure_accounts(demo_entrants(), "quiz demo entrants", echo)
     demo_entrant = db.session.execute(

@@ -380,6 +380,39 @@ def test_cli_finalize(app, field):
     assert missing.exit_code != 0 and "does not exist" in missing.output
 
 
+def _rank_events(round_id: int) -> list[AuditEvent]:
+    return list(db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "results.rank",
+                                 AuditEvent.subject_id == str(round_id))
+        .order_by(AuditEvent.id)
+    ).scalars())
+
+
+def test_cli_and_console_leave_the_same_audit_trail(app, field, login_as):
+    rnd, _ = field
+    db.session.commit()
+    out = CliRunner().invoke(finalize_command, [str(rnd.id)], obj=_script_info(app))
+    assert out.exit_code == 0, out.output
+    [by_script] = _rank_events(rnd.id)
+    assert by_script.actor_id is None and by_script.subject_type == "quiz_round"
+    assert by_script.details["ranked"] == 9 and by_script.details["perfect_count"] == 3
+
+    organizer = login_as("organizer")
+    response = organizer.post(f"/organizer/results/{rnd.id}/finalise")
+    assert response.status_code == 302
+    by_script, by_page = _rank_events(rnd.id)
+    assert by_page.actor_id == organizer.user.id
+    assert by_page.details == {**by_script.details, "forced": True}
+
+
+def test_cli_refusals_are_plain_english_and_record_nothing(app):
+    running = make_round("running", title="Đang chạy")
+    db.session.commit()
+    out = CliRunner().invoke(finalize_command, [str(running.id)], obj=_script_info(app))
+    assert out.exit_code != 0 and "The round has not closed yet." in out.output
+    assert _rank_events(running.id) == []
+
+
 def test_cli_item_stats(app, tmp_path):
     from contest.quiz.results_cli import item_stats_command
 

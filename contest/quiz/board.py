@@ -166,22 +166,18 @@ def key_of(row: Any) -> LiveKey:
     return LiveKey(row.score, row.time_ms, row.submitted_at, row.user_id)
 
 
+def board_row(row: Any, rank: int, cursor: str, *, tied: bool, **final: Any) -> BoardRow:
+    """A public line from a row of :func:`board_select` (the name masked here)."""
+    return BoardRow(rank=rank, tied=tied, name=masked(row.full_name), unit=row.unit_name,
+                    score=row.score, max_score=row.max_score, time_ms=row.time_ms,
+                    submitted_at=row.submitted_at, user_id=row.user_id, cursor=cursor, **final)
+
+
 def final_row(row: Any) -> BoardRow:
-    return BoardRow(
-        rank=row.final_rank,
-        tied=row.tied,
-        name=masked(row.full_name),
-        unit=row.unit_name,
-        score=row.score,
-        max_score=row.max_score,
-        time_ms=row.time_ms,
-        submitted_at=row.submitted_at,
-        user_id=row.user_id,
-        cursor=FinalCursor(row.final_rank, row.user_id).encode(),
-        prediction=row.prediction,
-        distance=row.distance,
-        prize=row.prize,
-    )
+    """A line of the final ranking from a row of :func:`final_select`."""
+    return board_row(row, row.final_rank, FinalCursor(row.final_rank, row.user_id).encode(),
+                     tied=row.tied, prediction=row.prediction, distance=row.distance,
+                     prize=row.prize)
 
 
 def final_select(perfect: int):  # noqa: ANN202

@@ -22,16 +22,43 @@ from contest.quiz.board import (
     BoardRow,
     FinalCursor,
     LiveKey,
+    board_row,
     board_select,
     final_row,
     final_select,
     key_of,
-    masked,
     prize_tiers,
     ranked_count,
 )
 from contest.quiz.models import Result, Round
 from contest.quiz.ranks import FENCE_EVERY, FENCE_TTL, count_ahead, fences
+
+# --------------------------------------------------------------------------- links between pages
+
+
+def _linked_page(kind: str, board: list[BoardRow], per_page: int, total: int,
+                 number: int | None, position: int, *, has_next: bool,
+                 has_prev: bool) -> BoardPage:
+    """The page with its links: page numbers within the numbered pages, cursors beyond.
+
+    ``position`` is the number of rows listed before the page's first row.
+    """
+    next_page = next_cursor = prev_page = prev_cursor = None
+    if has_next:
+        if number is not None and number < NUMBERED_PAGES:
+            next_page = number + 1
+        else:
+            next_cursor = board[-1].cursor
+    if has_prev:
+        if number is not None:
+            prev_page = number - 1
+        elif position <= NUMBERED_PAGES * per_page and position % per_page == 0:
+            prev_page = position // per_page
+        else:
+            prev_cursor = board[0].cursor
+    return BoardPage(kind, board, per_page, total, page=number, next_page=next_page,
+                     next_cursor=next_cursor, prev_page=prev_page, prev_cursor=prev_cursor)
+
 
 # --------------------------------------------------------------------------- live pages
 
@@ -105,18 +132,9 @@ def _number_rows(rows: Sequence[Any], keys: Sequence[LiveKey], first_rank: int,
     counts = Counter(ranks)
     last = len(rows) - 1
     return [
-        BoardRow(
-            rank=ranks[i],
-            tied=counts[ranks[i]] > 1 or (i == 0 and tied_before) or (i == last and tied_after),
-            name=masked(row.full_name),
-            unit=row.unit_name,
-            score=row.score,
-            max_score=row.max_score,
-            time_ms=row.time_ms,
-            submitted_at=row.submitted_at,
-            user_id=row.user_id,
-            cursor=keys[i].encode(),
-        )
+        board_row(row, ranks[i], keys[i].encode(),
+                  tied=counts[ranks[i]] > 1 or (i == 0 and tied_before) or
+                  (i == last and tied_after))
         for i, row in enumerate(rows)
     ]
 
@@ -205,21 +223,8 @@ def live_page(
             number = position // per_page + 1  # a cursor that lands on a numbered page
     board = _number_rows(rows, keys, ahead + 1, position, tied_before, tied_after)
 
-    next_page = next_cursor = prev_page = prev_cursor = None
-    if next_key is not None:
-        if number is not None and number < NUMBERED_PAGES:
-            next_page = number + 1
-        else:
-            next_cursor = board[-1].cursor
-    if prev_key is not None:
-        if number is not None:
-            prev_page = number - 1
-        elif position <= NUMBERED_PAGES * per_page and position % per_page == 0:
-            prev_page = position // per_page
-        else:
-            prev_cursor = board[0].cursor
-    return BoardPage("live", board, per_page, snapshot.total, page=number, next_page=next_page,
-                     next_cursor=next_cursor, prev_page=prev_page, prev_cursor=prev_cursor)
+    return _linked_page("live", board, per_page, snapshot.total, number, position,
+                        has_next=next_key is not None, has_prev=prev_key is not None)
 
 
 # --------------------------------------------------------------------------- final pages
@@ -291,7 +296,7 @@ def final_page(
     if not rows:
         return BoardPage("final", [], per_page, total, page=number)
     board = [final_row(r) for r in rows]
-    first, last = board[0], board[-1]
+    first = board[0]
 
     if number is not None:
         position = (number - 1) * per_page
@@ -308,21 +313,8 @@ def final_page(
         if position < NUMBERED_PAGES * per_page and position % per_page == 0:
             number = position // per_page + 1
 
-    next_page = next_cursor = prev_page = prev_cursor = None
-    if has_next:
-        if number is not None and number < NUMBERED_PAGES:
-            next_page = number + 1
-        else:
-            next_cursor = last.cursor
-    if has_prev:
-        if number is not None:
-            prev_page = number - 1
-        elif position <= NUMBERED_PAGES * per_page and position % per_page == 0:
-            prev_page = position // per_page
-        else:
-            prev_cursor = first.cursor
-    return BoardPage("final", board, per_page, total, page=number, next_page=next_page,
-                     next_cursor=next_cursor, prev_page=prev_page, prev_cursor=prev_cursor)
+    return _linked_page("final", board, per_page, total, number, position,
+                        has_next=has_next, has_prev=has_prev)
 
 
 def prize_list(rnd: Round) -> list[tuple[str, list[BoardRow]]]:

@@ -6,7 +6,7 @@
 Fills the database named by BENCH_DATABASE_URL (default: ``contest_bench`` on 127.0.0.1, created
 if missing, schema rebuilt by the migrations) with two rounds: 5,000 entrants x 2 attempts and
 500,000 entrants x 2 attempts, loaded with COPY; builds each entrant's ``quiz_results`` row from
-its best attempt in SQL, then times the functions of :mod:`contest.quiz.results` that the pages
+its best attempt in SQL, then times the leaderboard functions of :mod:`contest.quiz` that the pages
 call: the live leaderboard's first page, a deep page (keyset), an entrant's own live standing;
 the finalisation; and the same three on the final ranking. See bench/README.md.
 """
@@ -239,25 +239,25 @@ def bench(rounds: dict[str, int], runs: int) -> dict[str, dict]:
     from sqlalchemy import select, text, update
 
     from contest.extensions import db
-    from contest.quiz import results
+    from contest.quiz import board, finalise, leaderboard, ranks
     from contest.quiz.models import Result, Round
 
     out: dict[str, dict] = {key: {} for key in rounds}
     keys: dict[str, list] = {}
     users: dict[str, list[int]] = {}
     for key, round_id in rounds.items():
-        out[key]["entrants"] = results.entrant_count(round_id)
+        out[key]["entrants"] = board.entrant_count(round_id)
         sample = db.session.execute(
             select(Result.user_id, Result.score, Result.time_ms, Result.submitted_at)
             .where(Result.round_id == round_id).order_by(text("random()")).limit(runs)
         ).all()
-        keys[key] = [results.LiveKey(r.score, r.time_ms, r.submitted_at, r.user_id)
+        keys[key] = [board.LiveKey(r.score, r.time_ms, r.submitted_at, r.user_id)
                      for r in sample]
         users[key] = [r.user_id for r in sample]
         db.session.rollback()
-        results.clear_rank_cache()
+        board.clear_rank_cache()
         started = time.perf_counter()
-        results.count_ahead(round_id, keys[key][0])
+        ranks.count_ahead(round_id, keys[key][0])
         out[key]["rank snapshot build"] = (time.perf_counter() - started) * 1000
         db.session.rollback()
 
@@ -268,10 +268,10 @@ def bench(rounds: dict[str, int], runs: int) -> dict[str, dict]:
             out[key][name] = value
 
     now = datetime.now(UTC)
-    each("live: first page", lambda key, rid, i: results.live_page(rid, page=1))
+    each("live: first page", lambda key, rid, i: leaderboard.live_page(rid, page=1))
     each("live: deep page (keyset)",
-         lambda key, rid, i: results.live_page(rid, after=keys[key][i % runs]))
-    each("live: own standing", lambda key, rid, i: results.standing(
+         lambda key, rid, i: leaderboard.live_page(rid, after=keys[key][i % runs]))
+    each("live: own standing", lambda key, rid, i: ranks.standing(
         db.session.get(Round, rid), users[key][i % runs], now))
 
     cursors: dict[str, list] = {}
@@ -280,7 +280,7 @@ def bench(rounds: dict[str, int], runs: int) -> dict[str, dict]:
             closes_at=datetime.now(UTC) - timedelta(minutes=5), finalized_at=None))
         db.session.commit()
         started = time.perf_counter()
-        out[key]["finalise report"] = results.finalise(round_id, datetime.now(UTC))
+        out[key]["finalise report"] = finalise.finalise(round_id, datetime.now(UTC))
         db.session.commit()
         out[key]["finalise (s)"] = time.perf_counter() - started
     # Rewriting every rank leaves a dead version of each row and a gigabyte of dirty pages:
@@ -293,14 +293,14 @@ def bench(rounds: dict[str, int], runs: int) -> dict[str, dict]:
             .where(Result.round_id == round_id, Result.final_rank.is_not(None))
             .order_by(text("random()")).limit(runs)
         ).all()
-        cursors[key] = [results.FinalCursor(r.final_rank, r.user_id) for r in deep]
+        cursors[key] = [board.FinalCursor(r.final_rank, r.user_id) for r in deep]
         db.session.rollback()
 
-    each("final: first page", lambda key, rid, i: results.final_page(
+    each("final: first page", lambda key, rid, i: leaderboard.final_page(
         db.session.get(Round, rid), page=1))
-    each("final: deep page (keyset)", lambda key, rid, i: results.final_page(
+    each("final: deep page (keyset)", lambda key, rid, i: leaderboard.final_page(
         db.session.get(Round, rid), after=cursors[key][i % runs]))
-    each("final: own standing", lambda key, rid, i: results.standing(
+    each("final: own standing", lambda key, rid, i: ranks.standing(
         db.session.get(Round, rid), users[key][i % runs], datetime.now(UTC)))
     return out
 
@@ -359,7 +359,7 @@ def main() -> int:
 
 
 def report(figures: dict, runs: int) -> None:
-    from contest.quiz.results import FENCE_TTL
+    from contest.quiz.ranks import FENCE_TTL
 
     small, large = figures["small"], figures["large"]
     attempts = {k: f"{2 * figures[k]['entrants']:,} attempts" for k in figures}

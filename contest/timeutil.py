@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def utcnow() -> datetime:
-    """The server's current time, timezone-aware UTC. Every open/close rule uses this clock."""
+    """The server's current time, timezone-aware UTC. Every open/close rule uses this clock.
+
+    Call it as ``timeutil.utcnow()`` and never import the name: a test clock replaces it here,
+    and only the modules that look it up at each call see the replacement.
+    """
     return datetime.now(UTC)
+
+
+def timestamp() -> datetime:
+    """:func:`utcnow` looked up at each call: the default of timestamp columns (a column keeps
+    the function it was given when its model was defined)."""
+    return utcnow()
 
 
 def local_to_utc(value: datetime) -> datetime:
@@ -23,3 +33,8 @@ def local_to_utc(value: datetime) -> datetime:
 def to_local(value: datetime) -> datetime:
     """The same instant in Asia/Ho_Chi_Minh."""
     return value.astimezone(LOCAL_TZ)
+
+
+def local_today() -> date:
+    """Today's date in Asia/Ho_Chi_Minh, by :func:`utcnow` (looked up at each call)."""
+    return to_local(utcnow()).date()

@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import Response, jsonify, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from contest import timeutil
 from contest.extensions import csrf, db
@@ -27,9 +26,9 @@ from contest.public.leaderboards import (
     visible_round,
 )
 from contest.public.views import bp
-from contest.quiz import results
-from contest.quiz.models import Round, RoundStatus
-from contest.quiz.rounds import Phase, phase, question_count
+from contest.quiz import board, leaderboard, units
+from contest.quiz.models import Round
+from contest.quiz.rounds import Phase, phase, public_rounds, question_count
 
 MAX_PER_PAGE = 100
 RANKING_KEYS = ["score desc", "prediction_distance asc (missing last)", "time_ms asc",
@@ -74,7 +73,7 @@ def _per_page() -> int:
     return max(1, min(value, MAX_PER_PAGE))
 
 
-def _entry(row: results.BoardRow, final: bool) -> dict[str, Any]:
+def _entry(row: board.BoardRow, final: bool) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "rank": row.rank,
         "tied": row.tied,
@@ -95,9 +94,7 @@ def _entry(row: results.BoardRow, final: bool) -> dict[str, Any]:
 def api_rounds():
     """Every public round, newest first."""
     now = timeutil.utcnow()
-    rounds = db.session.execute(
-        select(Round).where(Round.status != RoundStatus.DRAFT).order_by(Round.opens_at.desc())
-    ).scalars()
+    rounds = db.session.execute(public_rounds().order_by(Round.opens_at.desc())).scalars()
     return _json({"rounds": [_round_summary(r, now) for r in rounds]}, 60)
 
 
@@ -144,15 +141,15 @@ def api_leaderboard(round_id: int):
     per_page = _per_page()
     page_no = request.args.get("page", type=int)
     if current == Phase.RUNNING:
-        page = results.live_page(
-            rnd.id, page=page_no, after=cursor_arg(results.LiveKey, "after", rnd.id),
-            before=cursor_arg(results.LiveKey, "before", rnd.id), per_page=per_page,
+        page = leaderboard.live_page(
+            rnd.id, page=page_no, after=cursor_arg(board.LiveKey, "after", rnd.id),
+            before=cursor_arg(board.LiveKey, "before", rnd.id), per_page=per_page,
         )
         rule = {"keys": LIVE_KEYS, "text": live_rule_text()}
     elif current == Phase.PUBLISHED:
-        page = results.final_page(
-            rnd, page=page_no, after=cursor_arg(results.FinalCursor, "after", rnd.id),
-            before=cursor_arg(results.FinalCursor, "before", rnd.id), per_page=per_page,
+        page = leaderboard.final_page(
+            rnd, page=page_no, after=cursor_arg(board.FinalCursor, "after", rnd.id),
+            before=cursor_arg(board.FinalCursor, "before", rnd.id), per_page=per_page,
         )
         rule = {"keys": RANKING_KEYS, "text": ranking_rule_text(rnd.perfect_count)}
     elif current == Phase.UPCOMING:
@@ -195,13 +192,13 @@ def api_results(round_id: int):
     prizes = [
         {"tier": name, "label": prize_label(name),
          "winners": [_entry(r, True) for r in rows]}
-        for name, rows in results.prize_list(rnd)
+        for name, rows in leaderboard.prize_list(rnd)
     ]
     return _json({
         "round_id": rnd.id,
         "title": rnd.title,
         "published_at": _iso(rnd.published_at),
-        "entrants": results.ranked_count(rnd),
+        "entrants": board.ranked_count(rnd),
         "perfect_count": rnd.perfect_count,
         "ranking_rule": {"keys": RANKING_KEYS, "text": ranking_rule_text(rnd.perfect_count)},
         "prizes": prizes,
@@ -215,7 +212,7 @@ def api_units(round_id: int):
     """Participants per unit, with the participation rate where the unit's size is known."""
     rnd = visible_round(round_id)
     order = "rate" if request.args.get("order") == "rate" else "participants"
-    rows = results.unit_participation(rnd.id, order=order, ttl=UNIT_TTL)
+    rows = units.unit_participation(rnd.id, order=order, ttl=UNIT_TTL)
     return _json({
         "round_id": rnd.id,
         "order": order,

@@ -15,15 +15,15 @@ from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import select
 
 from contest import timeutil
 from contest.extensions import db
 from contest.public.cursors import open_cursor, seal_cursor
 from contest.public.views import bp
-from contest.quiz import results
+from contest.quiz import board, finalise, ranks, units
+from contest.quiz import leaderboard as boards
 from contest.quiz.models import Round, RoundStatus
-from contest.quiz.rounds import Phase, phase, question_count
+from contest.quiz.rounds import Phase, phase, public_round, public_rounds, question_count
 
 PER_PAGE = 50
 
@@ -101,8 +101,8 @@ def grace_seconds() -> float | None:
 def entrants_of(rnd: Round, current: Phase) -> int:
     """Ranked entrants once published, else entrants with a result (from the rank snapshot)."""
     if current == Phase.PUBLISHED:
-        return results.ranked_count(rnd)
-    return results.live_total(rnd.id)
+        return board.ranked_count(rnd)
+    return ranks.live_total(rnd.id)
 
 
 UNIT_TTL = 60.0  # seconds the public unit counts are reused
@@ -110,18 +110,16 @@ UNIT_TTL = 60.0  # seconds the public unit counts are reused
 
 def visible_round(round_id: int) -> Round:
     """The round, or 404 when it does not exist or is still a draft."""
-    rnd = db.session.get(Round, round_id)
-    if rnd is None or rnd.status == RoundStatus.DRAFT:
+    rnd = public_round(round_id)
+    if rnd is None:
         abort(404)
     return rnd
 
 
-def public_rounds(now: datetime) -> dict[Phase, list[Round]]:
+def grouped_rounds(now: datetime) -> dict[Phase, list[Round]]:
     """Rounds the public may see, grouped: running, upcoming, past (closed or published)."""
     groups: dict[Phase, list[Round]] = {Phase.RUNNING: [], Phase.UPCOMING: [], Phase.CLOSED: []}
-    rounds = db.session.execute(
-        select(Round).where(Round.status != RoundStatus.DRAFT).order_by(Round.opens_at.desc())
-    ).scalars()
+    rounds = db.session.execute(public_rounds().order_by(Round.opens_at.desc())).scalars()
     for rnd in rounds:
         current = phase(rnd, now)
         groups[Phase.CLOSED if current == Phase.PUBLISHED else current].append(rnd)
@@ -158,11 +156,11 @@ class Pager:
     first_url: str | None
 
 
-def pager(page: results.BoardPage, url: Callable[..., str]) -> Pager:
+def pager(page: board.BoardPage, url: Callable[..., str]) -> Pager:
     pages = max(1, -(-page.total // page.per_page))
     numbers = [
         (n, url(page=n), n == page.page)
-        for n in range(1, min(results.NUMBERED_PAGES, pages) + 1)
+        for n in range(1, min(board.NUMBERED_PAGES, pages) + 1)
     ]
     prev_url = (url(page=page.prev_page) if page.prev_page
                 else url(before=page.prev_cursor) if page.prev_cursor else None)
@@ -172,23 +170,23 @@ def pager(page: results.BoardPage, url: Callable[..., str]) -> Pager:
     return Pager(numbers, prev_url, next_url, first_url)
 
 
-def cursor_arg(kind: type[results.LiveKey] | type[results.FinalCursor], name: str,
+def cursor_arg(kind: type[board.LiveKey] | type[board.FinalCursor], name: str,
                round_id: int):  # noqa: ANN201
     """The cursor in the query argument ``name`` (a LiveKey or FinalCursor), 400 unless it is an
     opaque cursor this app made for this round's board (see :mod:`contest.public.cursors`)."""
     text = request.args.get(name)
     if not text:
         return None
-    board = "live" if kind is results.LiveKey else "final"
+    which = "live" if kind is board.LiveKey else "final"
     try:
-        plain = open_cursor(text, secret_key=current_app.secret_key or "", kind=board,
+        plain = open_cursor(text, secret_key=current_app.secret_key or "", kind=which,
                             round_id=round_id)
         return kind.decode(plain)
     except ValueError:
         abort(400)
 
 
-def sealed(page: results.BoardPage, round_id: int) -> results.BoardPage:
+def sealed(page: board.BoardPage, round_id: int) -> board.BoardPage:
     """The page with its next/previous cursors made opaque, as the public may see them."""
     def seal(plain: str | None) -> str | None:
         if not plain:
@@ -203,38 +201,38 @@ def _page_number() -> int | None:
     return request.args.get("page", type=int)
 
 
-def board_for(rnd: Round, now: datetime) -> results.BoardPage | None:
+def board_for(rnd: Round, now: datetime) -> board.BoardPage | None:
     """The page asked for in the query string: live while running, final once published."""
     current = phase(rnd, now)
     if current == Phase.RUNNING:
         start = None
         if request.args.get("me") and current_user.is_authenticated:
-            mine = results.standing(rnd, current_user.id, now)
+            mine = ranks.standing(rnd, current_user.id, now)
             if mine is not None:
-                start = results.LiveKey(mine.score, mine.time_ms, mine.submitted_at,
+                start = board.LiveKey(mine.score, mine.time_ms, mine.submitted_at,
                                         current_user.id)
-        return sealed(results.live_page(
-            rnd.id, page=_page_number(), after=cursor_arg(results.LiveKey, "after", rnd.id),
-            before=cursor_arg(results.LiveKey, "before", rnd.id), start=start,
+        return sealed(boards.live_page(
+            rnd.id, page=_page_number(), after=cursor_arg(board.LiveKey, "after", rnd.id),
+            before=cursor_arg(board.LiveKey, "before", rnd.id), start=start,
             per_page=PER_PAGE,
         ), rnd.id)
     if current == Phase.PUBLISHED:
         from_rank = None
         if request.args.get("me") and current_user.is_authenticated:
-            mine = results.standing(rnd, current_user.id, now)
+            mine = ranks.standing(rnd, current_user.id, now)
             from_rank = mine.rank if mine is not None else None
-        return sealed(results.final_page(
-            rnd, page=_page_number(), after=cursor_arg(results.FinalCursor, "after", rnd.id),
-            before=cursor_arg(results.FinalCursor, "before", rnd.id), from_rank=from_rank,
+        return sealed(boards.final_page(
+            rnd, page=_page_number(), after=cursor_arg(board.FinalCursor, "after", rnd.id),
+            before=cursor_arg(board.FinalCursor, "before", rnd.id), from_rank=from_rank,
             per_page=PER_PAGE,
         ), rnd.id)
     return None
 
 
-def my_standing(rnd: Round, now: datetime) -> results.Standing | None:
+def my_standing(rnd: Round, now: datetime) -> ranks.Standing | None:
     if not current_user.is_authenticated:
         return None
-    return results.standing(rnd, current_user.id, now)
+    return ranks.standing(rnd, current_user.id, now)
 
 
 # --------------------------------------------------------------------------- pages
@@ -243,7 +241,7 @@ def my_standing(rnd: Round, now: datetime) -> results.Standing | None:
 @bp.get("/rounds")
 def rounds():
     now = timeutil.utcnow()
-    return render_template("public/quiz/rounds.html", groups=public_rounds(now), now=now,
+    return render_template("public/quiz/rounds.html", groups=grouped_rounds(now), now=now,
                            Phase=Phase)
 
 
@@ -253,7 +251,7 @@ def round_detail(round_id: int):
     now = timeutil.utcnow()
     current = phase(rnd, now)
     if current == Phase.CLOSED:
-        results.ensure_finalised(rnd, now, grace_seconds())
+        finalise.ensure_finalised(rnd, now, grace_seconds())
     entrants = entrants_of(rnd, current)
     return render_template(
         "public/quiz/round.html", rnd=rnd, phase=current, Phase=Phase, entrants=entrants,
@@ -270,7 +268,7 @@ def leaderboard(round_id: int):
     if current == Phase.PUBLISHED:
         return redirect(url_for("public.round_results", round_id=rnd.id, **request.args))
     if current == Phase.CLOSED:
-        results.ensure_finalised(rnd, now, grace_seconds())
+        finalise.ensure_finalised(rnd, now, grace_seconds())
     page = board_for(rnd, now)
     nav = pager(page, lambda **kw: url_for("public.leaderboard", round_id=rnd.id, **kw)) \
         if page else None
@@ -287,7 +285,7 @@ def round_results(round_id: int):
     current = phase(rnd, now)
     if current != Phase.PUBLISHED:
         if current == Phase.CLOSED:
-            results.ensure_finalised(rnd, now, grace_seconds())
+            finalise.ensure_finalised(rnd, now, grace_seconds())
         return render_template("public/quiz/results_pending.html", rnd=rnd, phase=current,
                                Phase=Phase, mine=my_standing(rnd, now))
     page = board_for(rnd, now)
@@ -295,7 +293,7 @@ def round_results(round_id: int):
     show_prizes = page.page == 1
     return render_template(
         "public/quiz/results.html", rnd=rnd, phase=current, Phase=Phase, page=page, pager=nav,
-        prizes=results.prize_list(rnd) if show_prizes else None,
+        prizes=boards.prize_list(rnd) if show_prizes else None,
         mine=my_standing(rnd, now), rule=ranking_rule_text(rnd.perfect_count),
     )
 
@@ -304,7 +302,7 @@ def round_results(round_id: int):
 def unit_board(round_id: int):
     rnd = visible_round(round_id)
     order = "rate" if request.args.get("order") == "rate" else "participants"
-    rows = results.unit_participation(rnd.id, order=order, ttl=UNIT_TTL)
+    rows = units.unit_participation(rnd.id, order=order, ttl=UNIT_TTL)
     return render_template("public/quiz/units.html", rnd=rnd, rows=rows, order=order,
                            phase=phase(rnd, timeutil.utcnow()), Phase=Phase,
                            total=sum(r.participants for r in rows))
@@ -317,7 +315,7 @@ def my_rank(round_id: int):
     now = timeutil.utcnow()
     current = phase(rnd, now)
     if current == Phase.CLOSED:
-        results.ensure_finalised(rnd, now, grace_seconds())
+        finalise.ensure_finalised(rnd, now, grace_seconds())
     return render_template("public/quiz/me.html", rnd=rnd, phase=current, Phase=Phase,
                            mine=my_standing(rnd, now),
                            rule=ranking_rule_text(rnd.perfect_count)
@@ -330,13 +328,13 @@ def my_rank(round_id: int):
 def _home_section() -> Markup | str:
     now = timeutil.utcnow()
     running = db.session.execute(
-        select(Round)
+        public_rounds()
         .where(Round.status == RoundStatus.OPEN, Round.opens_at <= now, Round.closes_at > now)
         .order_by(Round.closes_at)
         .limit(5)
     ).scalars().all()
     published = db.session.execute(
-        select(Round).where(Round.status == RoundStatus.PUBLISHED)
+        public_rounds().where(Round.status == RoundStatus.PUBLISHED)
         .order_by(Round.published_at.desc()).limit(3)
     ).scalars().all()
     if not running and not published:

@@ -20,6 +20,7 @@ Functions add and flush; the caller commits.
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import secrets
@@ -29,10 +30,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from contest.accounts.models import User
 from contest.extensions import db
+from contest.problems import Problem, Refused
 from contest.quiz import draw, ranking, rounds
 from contest.quiz.models import (
     Attempt,
@@ -64,12 +67,15 @@ __all__ = [
     "paper_for",
     "record_result",
     "review_for",
+    "save_and_submit",
     "save_answers",
     "seconds_left",
     "settle_if_overdue",
     "start_attempt",
     "submit",
 ]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_GRACE_SECONDS = 10
 MAX_PREDICTION = 1_000_000_000
@@ -83,26 +89,18 @@ class _Unset:
 UNSET: Any = _Unset()  # "no prediction sent", as opposed to None
 
 
-class AttemptRefused(Exception):
-    """An attempt may not start; ``code`` is a reason of :func:`rounds.eligibility`."""
-
-    def __init__(self, code: str, missing: Sequence[str] = ()) -> None:
-        super().__init__(code)
-        self.code = code
-        self.missing = list(missing)
+class AttemptRefused(Refused):
+    """An attempt may not start: a problem of :func:`rounds.eligibility`, or ``draw_failed``
+    when the bank cannot supply the round's questions."""
 
 
-class AnswerRefused(Exception):
+class AnswerRefused(Refused):
     """Answers or a submission refused; nothing was changed.
 
     Codes: ``submitted`` (the attempt is already scored), ``too_late`` (after deadline + grace),
     ``invalid`` (an answer that the paper does not offer), ``prediction_required``,
-    ``bad_prediction``.
+    ``bad_prediction`` (both on the field ``prediction``).
     """
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 # --- timing ---------------------------------------------------------------------------------
@@ -201,8 +199,8 @@ def start_attempt(rnd: Round, user: User, now: datetime,
                   rng: random.Random | None = None) -> Attempt:
     """Start an attempt, or return the one under way (an entrant has one open at a time).
 
-    Raises :class:`AttemptRefused` when :func:`rounds.eligibility` refuses, and
-    :class:`~contest.quiz.draw.DrawError` when the bank cannot supply the questions.
+    Raises :class:`AttemptRefused` when :func:`rounds.eligibility` refuses, or with
+    ``draw_failed`` when the bank cannot supply the questions (logged for the organizers).
     """
     # Serialise one entrant's starts (two tabs, a double click) without touching other rows.
     db.session.execute(
@@ -214,16 +212,24 @@ def start_attempt(rnd: Round, user: User, now: datetime,
     used = attempts_used(rnd.id, user.id)
     reason = rounds.eligibility(rnd, user, now, used)
     if reason is not None:
-        raise AttemptRefused(reason, rounds.missing_fields(rnd, user))
+        raise AttemptRefused(reason)
     rng = rng or random.Random(secrets.randbits(128))
-    paper = draw_for(rnd, rng)
+    try:
+        paper = draw_for(rnd, rng)
+    except draw.DrawError as exc:
+        log.exception("draw failed for round %s", rnd.id)
+        raise AttemptRefused(Problem("draw_failed")) from exc
     deadline = min(now + timedelta(seconds=rnd.time_limit_seconds), rnd.closes_at)
     attempt = Attempt(
         round_id=rnd.id, user_id=user.id, number=used + 1, status=AttemptStatus.OPEN,
         started_at=now, deadline_at=deadline, draw=paper, answers={},
     )
     attempt.round = rnd
-    db.session.add(attempt)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError as exc:  # another tab started the same attempt number meanwhile
+        raise AttemptRefused(Problem("already_started")) from exc
     _mark_used(qid for qid, _ in paper)
     rounds.mark_started(rnd, now)
     db.session.flush()
@@ -246,12 +252,12 @@ def _chosen_ids(attempt: Attempt, question_id: int, positions: Sequence[int],
                 kinds: Mapping[int, str]) -> list[int]:
     shown = dict((qid, opts) for qid, opts in attempt.draw).get(question_id)
     if shown is None:
-        raise AnswerRefused("invalid")
+        raise AnswerRefused(Problem("invalid"))
     if len(set(positions)) != len(positions) or \
             any(not 0 <= p < len(shown) for p in positions):
-        raise AnswerRefused("invalid")
+        raise AnswerRefused(Problem("invalid"))
     if kinds.get(question_id) != "multiple" and len(positions) > 1:
-        raise AnswerRefused("invalid")
+        raise AnswerRefused(Problem("invalid"))
     return sorted(shown[p] for p in positions)
 
 
@@ -279,7 +285,7 @@ def _check_prediction(prediction: Any) -> None:
         return
     if isinstance(prediction, bool) or not isinstance(prediction, int) or \
             not 0 <= prediction <= MAX_PREDICTION:
-        raise AnswerRefused("bad_prediction")
+        raise AnswerRefused(Problem("bad_prediction", "prediction"))
 
 
 def _apply_answers(attempt: Attempt, changes: Mapping[int, Sequence[int]], prediction: Any,
@@ -307,9 +313,9 @@ def save_answers(attempt: Attempt, changes: Mapping[int, Sequence[int]], now: da
     """
     attempt = _lock(attempt)
     if attempt.status != AttemptStatus.OPEN:
-        raise AnswerRefused("submitted")
+        raise AnswerRefused(Problem("submitted"))
     if _late(attempt, now, grace_seconds):
-        raise AnswerRefused("too_late")
+        raise AnswerRefused(Problem("too_late"))
     _apply_answers(attempt, changes, prediction, now)
     db.session.flush()
     return attempt
@@ -321,11 +327,14 @@ def save_answers(attempt: Attempt, changes: Mapping[int, Sequence[int]], now: da
 @dataclass(frozen=True)
 class SubmitOutcome:
     """What a submission did: ``already`` when the attempt had been scored before (nothing
-    changed), ``late`` when the posted answers came after deadline + grace and were ignored."""
+    changed), ``late`` when the posted answers came after deadline + grace and were ignored.
+    ``prediction_problem`` (``prediction_required`` or ``bad_prediction``) when the answers were
+    saved but the attempt stays open until the entrant gives a readable prediction."""
 
     attempt: Attempt
     already: bool = False
     late: bool = False
+    prediction_problem: str | None = None
 
 
 def _score(attempt: Attempt, rnd: Round) -> tuple[float, float, int, dict[str, float]]:
@@ -389,10 +398,37 @@ def submit(attempt: Attempt, now: datetime, changes: Mapping[int, Sequence[int]]
     given = attempt.prediction if prediction is UNSET else prediction
     if attempt.round.prediction_enabled and given is None and \
             now <= effective_deadline(attempt):
-        raise AnswerRefused("prediction_required")
+        raise AnswerRefused(Problem("prediction_required", "prediction"))
     _apply_answers(attempt, changes or {}, prediction, now)
     closed = _close(attempt, now, auto=False)
     return SubmitOutcome(attempt, already=not closed)
+
+
+def save_and_submit(attempt: Attempt, changes: Mapping[int, Sequence[int]], now: datetime,
+                    prediction: Any = UNSET, *, prediction_unreadable: bool = False,
+                    grace_seconds: float = DEFAULT_GRACE_SECONDS) -> SubmitOutcome:
+    """The paper's submit button: keep the posted answers, then submit.
+
+    The answers are saved first, so that a missing or unreadable prediction loses nothing: the
+    attempt then stays open and the outcome names the prediction's problem. Answers that come
+    too late, or for an attempt already scored, are not saved and the submission reports that.
+    Raises :class:`AnswerRefused` (``invalid``) for answers that do not fit the paper.
+    """
+    try:
+        save_answers(attempt, changes, now, UNSET if prediction_unreadable else prediction,
+                     grace_seconds)
+    except AnswerRefused as exc:
+        if exc.code not in ("submitted", "too_late"):
+            raise
+    else:
+        if prediction_unreadable:
+            return SubmitOutcome(attempt, prediction_problem="bad_prediction")
+    try:
+        return submit(attempt, now, grace_seconds=grace_seconds)
+    except AnswerRefused as exc:
+        if exc.code != "prediction_required":
+            raise
+        return SubmitOutcome(attempt, prediction_problem=exc.code)
 
 
 def settle_if_overdue(attempt: Attempt, now: datetime,

@@ -11,13 +11,13 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from contest import timeutil
 from contest.accounts.models import User
 from contest.accounts.units import DEFAULT_FILE, parse_units
 from contest.demo import DemoAccount, ensure_accounts, organizer
 from contest.extensions import db
-from contest.quiz import attempts, results, rounds
+from contest.quiz import attempts, finalise, publication, rounds
 from contest.quiz.models import Attempt, Question, Round, RoundStatus, Topic
-from contest.timeutil import utcnow
 
 RUNNING_TITLE = "Tuần 1: Bình đẳng giới trong chính trị"
 UPCOMING_TITLE = "Tuần 2: Phụ nữ tham gia bầu cử"
@@ -60,7 +60,7 @@ def load(echo: Callable[[str], None]) -> None:
     if loader is not None:
         echo(f"question bank: {loader()} starter question(s) added")
     db.session.flush()
-    now = utcnow().replace(second=0, microsecond=0)
+    now = timeutil.utcnow().replace(second=0, microsecond=0)
     quotas = _quotas(QUESTIONS)
     if not quotas:
         echo("quiz rounds: the question bank is empty, no demo round created")
@@ -204,7 +204,7 @@ def load_past_round(echo: Callable[[str], None]) -> None:
     if not quotas:
         echo("quiz rounds: the question bank is empty, no past round created")
         return
-    now = utcnow().replace(second=0, microsecond=0)
+    now = timeutil.utcnow().replace(second=0, microsecond=0)
     opens, closes = now - timedelta(days=14), now - timedelta(days=7)
     people = ensure_accounts(demo_entrants(), "quiz demo entrants", echo)
     demo_entrant = db.session.execute(
@@ -236,15 +236,15 @@ def load_past_round(echo: Callable[[str], None]) -> None:
         plan.prediction = max(0, perfect + rng.choice([-4, -2, -1, 0, 0, 1, 1, 2, 3, 5]))
     made = _take_part(rnd, plans, rng)
 
-    report = results.finalise(rnd.id, now)
+    report = finalise.finalise(rnd.id, now)
     echo(f"quiz round created: {PAST_TITLE} ({len(plans)} entrants, {made} attempts, "
          f"{report.perfect_count} perfect)")
     if report.conflicts:
-        # Settling a tie at a prize boundary is the organizers' decision (results.resolve_conflict
+        # Settling a tie at a prize boundary is the organizers' decision (prizes.resolve_conflict
         # takes their choice; there is no automatic rule), so the round stays unpublished.
         echo(f"  note: {report.conflicts} tie(s) at a prize boundary; the organizer decides "
              "them in the results review, then publishes")
         return
     actor = organizer()
-    results.publish(rnd.id, actor.id if actor else None, now)
+    publication.publish(rnd.id, actor.id if actor else None, now)
     echo(f"  results published with prizes {', '.join(f'{n} {t}' for t, n in PAST_PRIZE_TIERS)}")

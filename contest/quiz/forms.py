@@ -23,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from contest.forms import MultiCheckboxField
+from contest.forms import MultiCheckboxField, choices
 from contest.quiz.attempts import MAX_PREDICTION, UNSET
 from contest.quiz.rounds import PROFILE_FIELDS
 
@@ -87,8 +87,8 @@ class RoundForm(FlaskForm):
     )
     selection = RadioField(
         _l("Questions"),
-        choices=[("quota", _l("Draw at random by topic quotas")),
-                 ("fixed", _l("A fixed list of questions"))],
+        choices=choices([("quota", _l("Draw at random by topic quotas")),
+                         ("fixed", _l("A fixed list of questions"))]),
         default="quota",
     )
     quotas = FieldList(FormField(QuotaRow), min_entries=0)
@@ -110,7 +110,7 @@ class RoundForm(FlaskForm):
                     NumberRange(min=1, max=100, message=_l("Enter 1 to 100."))],
     )
     multi_scoring = SelectField(_l("Scoring of multiple-answer questions"),
-                                choices=list(SCORING_LABELS.items()), default="all_or_nothing")
+                                choices=choices(SCORING_LABELS.items()), default="all_or_nothing")
     prediction_enabled = BooleanField(_l("Ask the prediction question (tie-break)"),
                                       default=True)
     prediction_text = TextAreaField(_l("Wording of the prediction question"),
@@ -120,8 +120,8 @@ class RoundForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0, max=120, message=_l("Enter 0 to 120."))],
     )
     required_fields = MultiCheckboxField(_l("Profile details entrants must have filled in"),
-                                         choices=[(f, PROFILE_FIELD_LABELS[f])
-                                                  for f in PROFILE_FIELDS])
+                                         choices=choices((f, PROFILE_FIELD_LABELS[f])
+                                                         for f in PROFILE_FIELDS))
     prizes = FieldList(FormField(PrizeRow), min_entries=0)
 
     def quota_values(self) -> dict[int, int]:
@@ -140,7 +140,11 @@ class RoundForm(FlaskForm):
         return [(row.form.name.data.strip(), row.form.places.data or 0)
                 for row in self.prizes if row.form.name.data and row.form.name.data.strip()]
 
-    def validate_quota_rows(self) -> bool:
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        return self._validate_quota_rows() and valid
+
+    def _validate_quota_rows(self) -> bool:
         """Each row needs both a topic and a count, or neither."""
         ok = True
         for row in self.quotas:

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.dbtypes import UTCDateTime
 from contest.extensions import db
-from contest.timeutil import utcnow
+from contest.timeutil import timestamp
 
 
 class QuestionKind(enum.StrEnum):
@@ -100,8 +100,8 @@ class Question(db.Model):
     used: Mapped[bool] = mapped_column(Boolean, default=False)
     retired: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_questions.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timestamp)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timestamp, onupdate=timestamp)
 
     topic: Mapped[Topic] = relationship()
     options: Mapped[list[Option]] = relationship(
@@ -173,7 +173,7 @@ class Round(db.Model):
     perfect_count: Mapped[int | None] = mapped_column(Integer)
     finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timestamp)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     quotas: Mapped[list[RoundQuota]] = relationship(

@@ -15,18 +15,21 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from contest import timeutil
 from contest.extensions import db
-from contest.quiz import results
+from contest.problems import Problem
+from contest.quiz import exports, finalise, item_report, units
+from contest.quiz.messages import problem_message
 from contest.quiz.models import Round
 from contest.quiz.rounds import Phase, phase
 
-_REFUSALS = {
-    "not_closed": "the round has not closed yet",
-    "settling": "the round has just closed; wait for the submission grace to pass",
-    "published": "the results are published; they can no longer be recomputed",
-}
+
+def _refusal(problem: Problem) -> str:
+    """A refusal in English, as scripts and their logs expect."""
+    with force_locale("en"):
+        return problem_message(problem)
 
 
 def _grace() -> float | None:
@@ -41,15 +44,18 @@ def _grace() -> float | None:
                    "refused once published).")
 @with_appcontext
 def finalize_command(round_id: int, force: bool) -> None:
-    """Finalise ROUND_ID: close overdue attempts, count perfect entrants, rank, propose prizes."""
+    """Finalise ROUND_ID: close overdue attempts, count perfect entrants, rank, propose prizes.
+
+    The ranking is recorded in the audit trail (``results.rank``, no actor) as from the console.
+    """
     try:
-        report = results.finalise(round_id, timeutil.utcnow(), force=force,
+        report = finalise.finalise(round_id, timeutil.utcnow(), force=force,
                                   grace_seconds=_grace())
     except LookupError as exc:
         raise click.ClickException(f"round {round_id} does not exist") from exc
-    except results.ResultsError as exc:
+    except finalise.ResultsError as exc:
         db.session.rollback()
-        raise click.ClickException(_REFUSALS.get(exc.reason, exc.reason)) from exc
+        raise click.ClickException(_refusal(exc.problems[0])) from exc
     db.session.commit()
     if not report.done:
         click.echo(f"round {round_id} was already finalised "
@@ -73,14 +79,14 @@ def item_stats_command(round_id: int, directory: Path) -> None:
     if rnd is None:
         raise click.ClickException(f"round {round_id} does not exist")
     if phase(rnd, timeutil.utcnow()) not in (Phase.CLOSED, Phase.PUBLISHED):
-        raise click.ClickException(_REFUSALS["not_closed"])
-    report = results.item_report(round_id)
+        raise click.ClickException(_refusal(Problem("not_closed")))
+    report = item_report.item_report(round_id)
     directory.mkdir(parents=True, exist_ok=True)
     parts = {
-        "items": results.items_csv(report),
-        "options": results.options_csv(report),
-        "scores": results.distribution_csv(report),
-        "units": results.units_csv(results.unit_participation(round_id)),
+        "items": exports.items_csv(report),
+        "options": exports.options_csv(report),
+        "scores": exports.distribution_csv(report),
+        "units": exports.units_csv(units.unit_participation(round_id)),
     }
     for part, text in parts.items():
         path = directory / f"round-{round_id}-{part}.csv"

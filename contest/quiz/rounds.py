@@ -5,7 +5,9 @@ A round is created as a draft, opened (at its set time, or early), possibly exte
 (``Round.first_started_at``); from then on only the close time may move, and only later.
 
 Functions here raise :class:`RoundError` with problem codes (never sentences): the views turn the
-codes into messages in the reader's language. They add and flush; the caller commits.
+codes into messages in the reader's language (:mod:`contest.quiz.messages`). Every change is
+recorded in the audit trail here, whoever asks for it (a page or a script). They add and flush;
+the caller commits.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
+from contest import audit
 from contest.accounts.forms import age_on
 from contest.accounts.models import User
 from contest.extensions import db
@@ -40,11 +43,14 @@ __all__ = [
     "eligibility",
     "extend_round",
     "is_locked",
+    "is_public",
     "mark_started",
     "missing_fields",
     "open_round",
     "phase",
     "pool_problems",
+    "public_round",
+    "public_rounds",
     "question_count",
     "quota_pools",
     "rules_problems",
@@ -80,6 +86,27 @@ def phase(rnd: Round, now: datetime) -> Phase:
     if now < rnd.opens_at:
         return Phase.UPCOMING
     return Phase.RUNNING
+
+
+def is_public(rnd: Round) -> bool:
+    """Whether the public may see ``rnd``: every round but a draft.
+
+    The one rule of visibility for the quiz pages, the public pages and the API. Given the
+    class ``Round`` instead of a round it is the same rule as an SQL condition, which is how
+    :func:`public_rounds` uses it.
+    """
+    return rnd.status != RoundStatus.DRAFT
+
+
+def public_rounds() -> Select[tuple[Round]]:
+    """A query of the rounds the public may see (:func:`is_public`); callers add the order."""
+    return select(Round).where(is_public(Round))  # type: ignore[arg-type]
+
+
+def public_round(round_id: int) -> Round | None:
+    """The round if the public may see it, else None."""
+    rnd = db.session.get(Round, round_id)
+    return rnd if rnd is not None and is_public(rnd) else None
 
 
 class RoundError(Refused):
@@ -331,10 +358,11 @@ def create_round(rules: RoundRules, actor_id: int | None = None) -> Round:
     _apply(rnd, rules)
     db.session.add(rnd)
     db.session.flush()
+    audit.record(actor_id, "round.create", "quiz_round", rnd.id, title=rnd.title)
     return rnd
 
 
-def update_round(rnd: Round, rules: RoundRules) -> None:
+def update_round(rnd: Round, rules: RoundRules, actor_id: int | None = None) -> None:
     """Change the rules of a round that nobody has started yet.
 
     Refused once an attempt has started (``locked``) and after the round is closed. A round
@@ -347,6 +375,7 @@ def update_round(rnd: Round, rules: RoundRules) -> None:
     _check(rules, with_pool=rnd.status == RoundStatus.OPEN)
     _apply(rnd, rules)
     db.session.flush()
+    audit.record(actor_id, "round.update", "quiz_round", rnd.id, title=rnd.title)
 
 
 def clone_round(rnd: Round, title: str, now: datetime, actor_id: int | None = None) -> Round:
@@ -366,10 +395,12 @@ def clone_round(rnd: Round, title: str, now: datetime, actor_id: int | None = No
     _apply(clone, rules)
     db.session.add(clone)
     db.session.flush()
+    audit.record(actor_id, "round.clone", "quiz_round", clone.id, source=rnd.id)
     return clone
 
 
-def open_round(rnd: Round, now: datetime, early: bool = False) -> None:
+def open_round(rnd: Round, now: datetime, early: bool = False,
+               actor_id: int | None = None) -> None:
     """Open a draft for entrants (at its set time, or now when ``early``).
 
     An open round that has not begun yet can be opened early too. Refused when the round is
@@ -386,9 +417,11 @@ def open_round(rnd: Round, now: datetime, early: bool = False) -> None:
     if early and rnd.opens_at > now:
         rnd.opens_at = now
     db.session.flush()
+    audit.record(actor_id, "round.open_early" if early else "round.open", "quiz_round", rnd.id)
 
 
-def extend_round(rnd: Round, closes_at: datetime, now: datetime) -> None:
+def extend_round(rnd: Round, closes_at: datetime, now: datetime,
+                 actor_id: int | None = None) -> None:
     """Move the close time later; the one change allowed after the first attempt.
 
     Attempts already under way keep their deadline.
@@ -399,20 +432,24 @@ def extend_round(rnd: Round, closes_at: datetime, now: datetime) -> None:
         raise RoundError(Problem("not_later"))
     if closes_at <= now:
         raise RoundError(Problem("close_passed"))
+    previous = rnd.closes_at
     rnd.closes_at = closes_at
     db.session.flush()
+    audit.record(actor_id, "round.extend", "quiz_round", rnd.id,
+                 **{"from": previous.isoformat(), "to": closes_at.isoformat()})
 
 
-def close_round(rnd: Round, now: datetime) -> None:
+def close_round(rnd: Round, now: datetime, actor_id: int | None = None) -> None:
     """Close the round now. Attempts under way end now too (after the usual grace)."""
     if rnd.status in (RoundStatus.CLOSED, RoundStatus.PUBLISHED):
         raise RoundError(Problem("round_closed"))
     if rnd.status == RoundStatus.DRAFT:
-        raise RoundError(Problem("not_open"))
+        raise RoundError(Problem("draft_round"))
     rnd.status = RoundStatus.CLOSED
     if rnd.opens_at < now < rnd.closes_at:
         rnd.closes_at = now
     db.session.flush()
+    audit.record(actor_id, "round.close", "quiz_round", rnd.id)
 
 
 def mark_started(rnd: Round, now: datetime) -> None:
@@ -447,22 +484,24 @@ def missing_fields(rnd: Round, user: User) -> list[str]:
     return [f for f in PROFILE_FIELDS if f in required and not getattr(user, f, None)]
 
 
-def eligibility(rnd: Round, user: User, now: datetime, attempts_used: int) -> str | None:
+def eligibility(rnd: Round, user: User, now: datetime, attempts_used: int) -> Problem | None:
     """Why ``user`` may not start an attempt of ``rnd`` now, or None when they may.
 
     Codes, in the order checked: ``not_open`` (draft or not begun), ``closed``,
-    ``missing_fields``, ``under_age``, ``no_attempts_left``.
+    ``missing_fields``, ``under_age``, ``no_attempts_left``; the params say what the message
+    needs (the opening time, the missing fields, the age and its reference day, the attempts).
     """
     current = phase(rnd, now)
     if current in (Phase.DRAFT, Phase.UPCOMING):
-        return "not_open"
+        return Problem("not_open", params={"when": rnd.opens_at})
     if current != Phase.RUNNING:
-        return "closed"
-    if missing_fields(rnd, user):
-        return "missing_fields"
+        return Problem("closed")
+    missing = missing_fields(rnd, user)
+    if missing:
+        return Problem("missing_fields", params={"fields": missing})
     if rnd.min_age and user.birth_date and \
             age_on(user.birth_date, age_reference_date(rnd)) < rnd.min_age:
-        return "under_age"
+        return Problem("under_age", params={"age": rnd.min_age, "day": age_reference_date(rnd)})
     if attempts_used >= rnd.attempts_allowed:
-        return "no_attempts_left"
+        return Problem("no_attempts_left", params={"n": rnd.attempts_allowed})
     return None

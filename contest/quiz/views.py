@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
 from html import unescape
 
 from flask import (
@@ -17,22 +16,22 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from contest import timeutil
 from contest.extensions import db
 from contest.forms import ActionForm
+from contest.problems import Problem
 from contest.quiz import attempts as service
 from contest.quiz import rounds
-from contest.quiz.draw import DrawError
-from contest.quiz.forms import PROFILE_FIELD_LABELS, parse_prediction, read_paper
-from contest.quiz.models import Attempt, AttemptStatus, Result, Round, RoundStatus
+from contest.quiz.forms import PROFILE_FIELD_LABELS, PaperInput, parse_prediction, read_paper
+from contest.quiz.messages import message, problem_message
+from contest.quiz.models import Attempt, AttemptStatus, Result, Round
 from contest.quiz.rounds import Phase
+from contest.refusals import press_button
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 
@@ -83,51 +82,9 @@ def default_prediction_text() -> str:
     return _("How many entrants will answer every question of this round correctly?")
 
 
-def refusal_message(code: str, rnd: Round, missing: list[str] | None = None) -> str:
-    if code == "not_open":
-        return _("This round has not opened yet. It opens on %(when)s.",
-                 when=_local(rnd.opens_at))
-    if code == "closed":
-        return _("This round is closed: no more attempts can be started.")
-    if code == "missing_fields":
-        names = ", ".join(str(PROFILE_FIELD_LABELS.get(f, f)) for f in missing or [])
-        return _("Before you start, complete these details in your profile: %(fields)s.",
-                 fields=names)
-    if code == "under_age":
-        return _("This round is for entrants aged %(age)d or over on %(day)s.",
-                 age=rnd.min_age or 0, day=_local_date(rnd))
-    if code == "no_attempts_left":
-        return _("You have used all %(n)d attempts allowed in this round. Your best attempt "
-                 "counts.", n=rnd.attempts_allowed)
-    if code == "draw_failed":
-        return _("The questions of this round cannot be drawn at the moment. Nothing was "
-                 "started. Please try again later or tell the organizers.")
-    return _("You cannot start this round.")
-
-
-def answer_message(code: str) -> str:
-    return {
-        "submitted": _("This attempt has already been submitted; nothing more can change."),
-        "too_late": _("Time is up: answers sent after the time limit were not accepted. The "
-                      "attempt was scored on the answers saved in time."),
-        "invalid": _("An answer did not match the questions of this attempt. Nothing was "
-                     "saved. Reload the page and try again."),
-        "prediction_required": _("Enter your prediction (a whole number) before submitting."),
-        "bad_prediction": _("Enter the prediction as a whole number, 0 or more."),
-    }.get(code, _("Your answers could not be saved."))
-
-
-def _local(value: datetime) -> str:
-    return format_datetime(value, "short")
-
-
-def _local_date(rnd: Round) -> str:
-    return format_date(rounds.age_reference_date(rnd), "short")
-
-
 def _round_or_404(round_id: int) -> Round:
-    rnd = db.session.get(Round, round_id)
-    if rnd is None or rnd.status == RoundStatus.DRAFT:
+    rnd = rounds.public_round(round_id)
+    if rnd is None:
         abort(404)
     return rnd
 
@@ -139,17 +96,16 @@ def _own_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
-def _refused(code: str, rnd: Round, missing: list[str] | None = None, status: int = 403):
-    return render_template("quiz/refused.html", rnd=rnd, code=code,
-                           message=refusal_message(code, rnd, missing)), status
+def _refused(problem: Problem, rnd: Round, status: int):
+    return render_template("quiz/refused.html", rnd=rnd, code=problem.code,
+                           message=problem_message(problem)), status
 
 
 @bp.get("/")
 def index():
     now = timeutil.utcnow()
     visible = db.session.execute(
-        select(Round).where(Round.status != RoundStatus.DRAFT)
-        .order_by(Round.closes_at.desc()).limit(60)
+        rounds.public_rounds().order_by(Round.closes_at.desc()).limit(60)
     ).scalars().all()
     groups: dict[Phase, list[Round]] = {Phase.RUNNING: [], Phase.UPCOMING: [], Phase.CLOSED: []}
     for rnd in visible:
@@ -168,7 +124,6 @@ def round_page(round_id: int):
     current = None
     used = 0
     reason = None
-    missing: list[str] = []
     mine: list[Attempt] = []
     result = None
     if current_user.is_authenticated:
@@ -176,7 +131,6 @@ def round_page(round_id: int):
         db.session.commit()
         used = service.attempts_used(rnd.id, current_user.id)
         reason = rounds.eligibility(rnd, current_user, now, used)
-        missing = rounds.missing_fields(rnd, current_user)
         mine = db.session.execute(
             select(Attempt).where(Attempt.round_id == rnd.id, Attempt.user_id == current_user.id)
             .order_by(Attempt.number)
@@ -186,8 +140,8 @@ def round_page(round_id: int):
         ).scalar_one_or_none()
     return render_template(
         "quiz/round.html", rnd=rnd, phase=rounds.phase(rnd, now), Phase=Phase, current=current,
-        used=used, reason=reason, missing=missing, mine=mine, result=result,
-        refusal=refusal_message(reason, rnd, missing) if reason else "",
+        used=used, reason=reason.code if reason else None, mine=mine, result=result,
+        refusal=problem_message(reason) if reason else "",
         question_count=rounds.question_count(rnd), form=ActionForm(),
         prediction_text=rnd.prediction_text or default_prediction_text(),
         profile_fields=PROFILE_FIELD_LABELS,
@@ -198,23 +152,11 @@ def round_page(round_id: int):
 @login_required
 def start(round_id: int):
     rnd = _round_or_404(round_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    now = timeutil.utcnow()
-    try:
-        attempt = service.start_attempt(rnd, current_user, now, _grace())
-        db.session.commit()
-    except service.AttemptRefused as exc:
-        db.session.rollback()
-        return _refused(exc.code, rnd, exc.missing)
-    except DrawError:
-        db.session.rollback()
-        current_app.logger.exception("draw failed for round %s", rnd.id)
-        return _refused("draw_failed", rnd, status=503)
-    except IntegrityError:  # two tabs started at once: the other tab's attempt stands
-        db.session.rollback()
-        return redirect(url_for("quiz.round_page", round_id=rnd.id))
-    return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+    return press_button(
+        lambda: service.start_attempt(rnd, current_user, timeutil.utcnow(), _grace()),
+        message=problem_message, done=_("Your attempt has started."),
+        then=lambda att: url_for("quiz.attempt", attempt_id=att.id) if att
+        else url_for("quiz.round_page", round_id=rnd.id))
 
 
 def _pages(count: int) -> int:
@@ -257,92 +199,88 @@ def attempt(attempt_id: int):
         page=page, pages=pages, seconds_left=service.seconds_left(att, now),
         deadline=service.effective_deadline(att), last_page=page == pages,
         prediction_text=paper.prediction_text or default_prediction_text(),
-        prediction_error=answer_message(error) if error in PREDICTION_ERRORS else "",
+        prediction_error=message(error) if error in PREDICTION_ERRORS else "",
     )
 
 
-def _save_posted(att: Attempt, now: datetime) -> tuple[str | None, bool]:
-    """Save the posted page; return (refusal code or None, prediction was unreadable)."""
+def _posted() -> PaperInput:
+    """The answers posted by the paper form; a form that does not fit any paper is refused."""
     posted = read_paper(request.form)
     if posted.malformed:
-        return "invalid", posted.prediction_error
-    prediction = service.UNSET if posted.prediction_error else posted.prediction
-    try:
-        service.save_answers(att, posted.changes, now, prediction=prediction,
-                             grace_seconds=_grace())
-        db.session.commit()
-    except service.AnswerRefused as exc:
-        db.session.rollback()
-        return exc.code, posted.prediction_error
-    return None, posted.prediction_error
+        raise service.AnswerRefused(Problem("invalid"))
+    return posted
+
+
+def _page_after(att: Attempt) -> int | None:
+    """The page the save button leads to (next, previous or the same one)."""
+    pages = _pages(len(att.draw))
+    page = _page_arg(request.form.get("page"), pages)
+    step = {"next": 1, "prev": -1}.get(request.form.get("action", "save"), 0)
+    page = _page_arg(str(page + step), pages)
+    return page if page > 1 else None
+
+
+def _to_prediction(att: Attempt, code: str) -> str:
+    """The page with the prediction field, the problem shown next to it."""
+    last = _pages(len(att.draw))
+    return url_for("quiz.attempt", attempt_id=att.id, page=last if last > 1 else None,
+                   error=code, _anchor="prediction")
 
 
 @bp.post("/attempts/<int:attempt_id>")
 @login_required
 def save(attempt_id: int):
     att = _own_attempt(attempt_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    now = timeutil.utcnow()
-    refused, bad_prediction = _save_posted(att, now)
-    if refused in ("submitted", "too_late"):
-        flash(answer_message(refused), "error")
-        return redirect(url_for("quiz.attempt_result", attempt_id=att.id))
-    if refused:
-        abort(400)
-    page = _page_arg(request.form.get("page"), _pages(len(att.draw)))
-    action = request.form.get("action", "save")
-    if action == "next":
-        page += 1
-    elif action == "prev":
-        page -= 1
-    page = _page_arg(str(page), _pages(len(att.draw)))
-    if bad_prediction:
-        flash(_("Your answers are saved."), "success")
-        return _back_to_prediction(att, "bad_prediction")
-    flash(_("Your answers are saved."), "success")
-    return redirect(url_for("quiz.attempt", attempt_id=att.id, page=page if page > 1 else None))
+
+    def act() -> PaperInput:
+        posted = _posted()
+        service.save_answers(att, posted.changes, timeutil.utcnow(),
+                             service.UNSET if posted.prediction_error else posted.prediction,
+                             _grace())
+        return posted
+
+    def then(posted: PaperInput | None) -> str:
+        if posted is not None and posted.prediction_error:
+            return _to_prediction(att, "bad_prediction")
+        return url_for("quiz.attempt", attempt_id=att.id, page=_page_after(att))
+
+    return press_button(act, message=problem_message, done=_("Your answers are saved."),
+                        then=then)
+
+
+def _submitted_message(outcome: service.SubmitOutcome) -> str:
+    if outcome.prediction_problem:
+        return _("Your answers are saved.")
+    if outcome.late:
+        return message("too_late")
+    if outcome.already:
+        return _("This attempt was already submitted; it was scored once.")
+    return _("Your answers are submitted.")
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
 @login_required
 def submit(attempt_id: int):
     att = _own_attempt(attempt_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    now = timeutil.utcnow()
-    refused, bad_prediction = _save_posted(att, now)
-    if refused == "invalid":
-        abort(400)
-    if bad_prediction and refused is None:
-        return _back_to_prediction(att, "bad_prediction")
-    try:
-        outcome = service.submit(att, now, grace_seconds=_grace())
-        db.session.commit()
-    except service.AnswerRefused as exc:
-        db.session.rollback()
-        if exc.code == "prediction_required":
-            return _back_to_prediction(att, exc.code)
-        flash(answer_message(exc.code), "error")
-        return redirect(url_for("quiz.attempt", attempt_id=att.id))
-    if outcome.late:
-        flash(answer_message("too_late"), "error")
-    elif outcome.already:
-        flash(_("This attempt was already submitted; it was scored once."), "info")
-    else:
-        flash(_("Your answers are submitted."), "success")
-    return redirect(url_for("quiz.attempt_result", attempt_id=att.id))
 
+    def act() -> service.SubmitOutcome:
+        posted = _posted()
+        return service.save_and_submit(att, posted.changes, timeutil.utcnow(), posted.prediction,
+                                       prediction_unreadable=posted.prediction_error,
+                                       grace_seconds=_grace())
 
-def _back_to_prediction(att: Attempt, code: str):
-    """Back to the page with the prediction field, the problem shown next to it."""
-    last = _pages(len(att.draw))
-    return redirect(url_for("quiz.attempt", attempt_id=att.id, page=last if last > 1 else None,
-                            error=code, _anchor="prediction"))
+    def then(outcome: service.SubmitOutcome | None) -> str:
+        if outcome is None:
+            return url_for("quiz.attempt", attempt_id=att.id)
+        if outcome.prediction_problem:
+            return _to_prediction(att, outcome.prediction_problem)
+        return url_for("quiz.attempt_result", attempt_id=att.id)
+
+    return press_button(act, message=problem_message, done=_submitted_message, then=then)
 
 
 def _json_error(code: str, status: int, att: Attempt):
-    body = {"ok": False, "error": code, "message": answer_message(code)}
+    body = {"ok": False, "error": code, "message": message(code)}
     if code in ("submitted", "too_late"):
         body["redirect"] = url_for("quiz.attempt_result", attempt_id=att.id)
     return body, status
@@ -352,9 +290,7 @@ def _json_error(code: str, status: int, att: Attempt):
 def save_json(attempt_id: int):
     """Background save of one question (or the prediction) while the entrant answers."""
     if not current_user.is_authenticated:  # a script wants JSON, not the login page
-        return {"ok": False, "error": "login",
-                "message": _("You are logged out. Log in again: the answers saved so far "
-                             "are kept.")}, 401
+        return {"ok": False, "error": "login", "message": message("login")}, 401
     att = _own_attempt(attempt_id)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
@@ -411,9 +347,7 @@ def review(round_id: int):
     rnd = _round_or_404(round_id)
     now = timeutil.utcnow()
     if rounds.phase(rnd, now) not in (Phase.CLOSED, Phase.PUBLISHED):
-        return render_template("quiz/refused.html", rnd=rnd, code="review_later",
-                               message=_("The correct answers are shown after the round "
-                                         "closes, on %(when)s.", when=_local(rnd.closes_at))), 403
+        return _refused(Problem("review_later", params={"when": rnd.closes_at}), rnd, 403)
     service.open_attempt(rnd, current_user.id, now, _grace())
     db.session.commit()
     mine = db.session.execute(
@@ -422,8 +356,7 @@ def review(round_id: int):
         .order_by(Attempt.number)
     ).scalars().all()
     if not mine:
-        return render_template("quiz/refused.html", rnd=rnd, code="no_attempt",
-                               message=_("You did not take part in this round.")), 404
+        return _refused(Problem("no_attempt"), rnd, 404)
     result = db.session.execute(
         select(Result).where(Result.round_id == rnd.id, Result.user_id == current_user.id)
     ).scalar_one_or_none()

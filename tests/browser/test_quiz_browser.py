@@ -27,7 +27,7 @@ from contest import timeutil
 from contest.accounts.identity import mask_name
 from contest.accounts.models import User
 from contest.extensions import db
-from contest.quiz import results, rounds
+from contest.quiz import finalise, publication, rounds
 from contest.quiz.models import Attempt, AttemptStatus, Option, Question, Round, Topic
 from tests.browser import helpers
 from tests.browser.conftest import TIMEOUT_MS, VIEWPORTS
@@ -413,7 +413,7 @@ def test_an_entrant_takes_a_round_twice_and_reads_the_results(
     rnd = db.session.get(Round, rnd.id)
     rounds.close_round(rnd, timeutil.utcnow())
     db.session.commit()
-    report = results.finalise(rnd.id, timeutil.utcnow(), grace_seconds=0)
+    report = finalise.finalise(rnd.id, timeutil.utcnow(), grace_seconds=0)
     db.session.commit()
     assert report.done and report.perfect_count == 2
 
@@ -444,7 +444,7 @@ def test_an_entrant_takes_a_round_twice_and_reads_the_results(
 
     # Published: the final ranking shows the entrant first, with the prize.
     db.session.expire_all()
-    results.publish(rnd.id, None, timeutil.utcnow())
+    publication.publish(rnd.id, None, timeutil.utcnow())
     db.session.commit()
     click_and_wait(page, 'nav a[href="/rounds"]')
     visit_check(page, "19-leaderboards-after")

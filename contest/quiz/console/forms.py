@@ -22,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from contest.forms import choices
 from contest.quiz import bank
 from contest.quiz.items import (
     FALSE_LABEL,
@@ -85,15 +86,15 @@ class QuestionSearchForm(FlaskForm):
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
     topic = SelectField(_l("Topic (with its sub-topics)"), coerce=str, validate_choice=False)
-    kind = SelectField(_l("Kind"), choices=[("", _l("Any kind")), *KIND_LABELS.items()],
+    kind = SelectField(_l("Kind"), choices=choices([("", _l("Any kind")), *KIND_LABELS.items()]),
                        validate_choice=False)
     difficulty = SelectField(
         _l("Difficulty"),
-        choices=[("", _l("Any difficulty")), *DIFFICULTY_LABELS.items(),
-                 ("none", _l("Not set"))],
+        choices=choices([("", _l("Any difficulty")), *DIFFICULTY_LABELS.items(),
+                         ("none", _l("Not set"))]),
         validate_choice=False)
     tag = StringField(_l("Tag"), validators=[Optional(), Length(max=100)])
-    status = SelectField(_l("Status"), choices=list(STATUS_LABELS.items()), default="active",
+    status = SelectField(_l("Status"), choices=choices(STATUS_LABELS.items()), default="active",
                          validate_choice=False)
 
 
@@ -106,7 +107,7 @@ class OptionForm(Form):
 
 
 class QuestionForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()), default="single")
+    kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()), default="single")
     topic_id = SelectField(_l("Topic"), coerce=str,
                            validators=[DataRequired(_l("Choose a topic."))])
     title = StringField(_l("Short title (for the organizers)"),
@@ -120,7 +121,7 @@ class QuestionForm(FlaskForm):
     source = StringField(_l("Source (law, article, document)"),
                          validators=[Optional(), Length(max=bank.MAX_SOURCE)])
     difficulty = SelectField(_l("Difficulty"),
-                             choices=[("", _l("Not set")), *DIFFICULTY_LABELS.items()])
+                             choices=choices([("", _l("Not set")), *DIFFICULTY_LABELS.items()]))
     tags = StringField(_l("Tags (separated by commas)"),
                        validators=[Optional(), Length(max=bank.MAX_TAGS_TEXT - 2)])
     external_id = StringField(_l("Question ID (used to match imports)"),
@@ -297,8 +298,8 @@ class TopicForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField(_l("Question file"), validators=[FileRequired(_l("Choose a file."))])
     format = SelectField(_l("Format"),
-                         choices=[("", _l("From the file name (.gift, .txt, .aiken, .csv, "
-                                          ".xlsx)")), *FORMAT_LABELS.items()])
+                         choices=choices([("", _l("From the file name (.gift, .txt, .aiken, "
+                                                  ".csv, .xlsx)")), *FORMAT_LABELS.items()]))
     topic_id = SelectField(_l("Topic for questions the file gives no category"), coerce=str,
                            validators=[Optional()])
     new_topic = StringField(_l("…or a new topic (a path such as Laws/Elections)"),
@@ -324,6 +325,6 @@ class ExportForm(FlaskForm):
     class Meta:
         csrf = False
 
-    format = SelectField(_l("Format"), choices=list(FORMAT_LABELS.items()), default="gift")
+    format = SelectField(_l("Format"), choices=choices(FORMAT_LABELS.items()), default="gift")
     topic = SelectField(_l("Topic"), coerce=str, validators=[Optional()])
     inactive = BooleanField(_l("Also export deactivated questions"))

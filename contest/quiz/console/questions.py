@@ -30,11 +30,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from contest import audit
 from contest.accounts.policy import require
 from contest.console import console_link
 from contest.extensions import db
+from contest.forms import choices
 from contest.problems import Problem
 from contest.quiz import bank
 from contest.quiz.bank_messages import message as problem_text
@@ -81,8 +83,9 @@ def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]
     ), status
 
 
-def _topic_choices(first: str) -> list[tuple[str, str]]:
-    return [("", first)] + [(str(node.topic.id), node.label) for node in bank.topic_tree()]
+def _topic_choices(first: str) -> list[SelectChoice]:
+    return choices([("", first)] + [(str(node.topic.id), node.label)
+                                    for node in bank.topic_tree()])
 
 
 def _topic_or_none(value: str | None) -> Topic | None:
@@ -254,7 +257,7 @@ def question_topic_edit(topic_id: int):
     form = TopicForm(obj=topic if request.method == "GET" else None)
     inside = set(bank.descendant_ids(topic.id))
     form.parent_id.choices = [choice for choice in _topic_choices(_("— top level —"))
-                              if not choice[0] or int(choice[0]) not in inside]
+                              if not choice.value or int(choice.value) not in inside]
     if request.method == "GET":
         form.parent_id.data = str(topic.parent_id or "")
     if form.validate_on_submit() and _save_topic(form, topic) is not None:

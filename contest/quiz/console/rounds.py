@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
@@ -10,12 +12,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
-from contest import audit, timeutil
+from contest import timeutil
 from contest.accounts.policy import require
 from contest.console import console_link
 from contest.extensions import db
-from contest.forms import ActionForm
+from contest.forms import ActionForm, choices
 from contest.quiz import rounds as round_rules
 from contest.quiz.forms import (
     PRIZE_LABELS,
@@ -24,9 +27,10 @@ from contest.quiz.forms import (
     ExtendForm,
     RoundForm,
 )
+from contest.quiz.messages import problem_message
 from contest.quiz.models import Attempt, AttemptStatus, Question, Result, Round, Topic
-from contest.quiz.rounds import Phase, Problem, RoundError, RoundRules
-from contest.refusals import flash_problems
+from contest.quiz.rounds import Phase, RoundRules
+from contest.refusals import press_button, save_form
 
 bp = Blueprint("quiz_rounds", __name__, url_prefix="/organizer")
 
@@ -35,43 +39,6 @@ console_link("quiz_rounds.rounds", _l("Quiz rounds"),
 
 BLANK_QUOTA_ROWS = 3
 BLANK_PRIZE_ROWS = 2
-
-
-def problem_message(problem: Problem) -> str:
-    p = dict(problem.params)
-    messages = {
-        "title_missing": lambda: _("Enter a title."),
-        "closes_before_opens": lambda: _("The close time must be after the open time."),
-        "time_limit_too_short": lambda: _("The time limit must be at least one minute."),
-        "attempts_out_of_range": lambda: _("Allow from 1 to %(max)d attempts.", max=p["max"]),
-        "unknown_scoring": lambda: _("Choose how multiple-answer questions are scored."),
-        "min_age_out_of_range": lambda: _("The minimum age must be from 0 to 120."),
-        "unknown_field": lambda: _("Unknown profile details: %(fields)s.", fields=p["fields"]),
-        "bad_prize_tiers": lambda: _("Each prize needs its own short name and 0 or more "
-                                     "places."),
-        "no_questions": lambda: _("Set at least one topic quota, or list the questions of "
-                                  "the fixed list."),
-        "fixed_repeats": lambda: _("The fixed list names a question more than once."),
-        "too_many_questions": lambda: _("A round can have at most %(max)d questions.",
-                                        max=p["max"]),
-        "unknown_topic": lambda: _("A chosen topic no longer exists."),
-        "questions_unavailable": lambda: _(
-            "These questions are not in the bank, or are inactive or retired: %(ids)s.",
-            ids=p["ids"]),
-        "quota_short": lambda: _(
-            "Topic “%(topic)s”: %(wanted)d questions per attempt, but only %(available)d "
-            "active questions are available.", topic=p["topic"], wanted=p["wanted"],
-            available=p["available"]),
-        "locked": lambda: _("Entrants have started this round: its rules can no longer "
-                            "change. Only the close time can be extended."),
-        "round_closed": lambda: _("This round is closed."),
-        "close_passed": lambda: _("The close time has passed. Extend the round first."),
-        "already_open": lambda: _("This round is already open."),
-        "not_later": lambda: _("The new close time must be later than the current one."),
-        "not_open": lambda: _("This round is a draft: there is nothing to close."),
-    }
-    make = messages.get(problem.code)
-    return make() if make else problem.code
 
 
 def phase_label(phase: Phase) -> str:
@@ -95,7 +62,7 @@ def _naive_local(value: datetime) -> datetime:
     return timeutil.to_local(value).replace(tzinfo=None, second=0, microsecond=0)
 
 
-def _topic_choices() -> list[tuple[str, str]]:
+def _topic_choices() -> list[SelectChoice]:
     topics = db.session.execute(select(Topic)).scalars().all()
     direct = dict(db.session.execute(
         select(Question.topic_id, func.count()).where(Question.active.is_(True),
@@ -113,15 +80,15 @@ def _topic_choices() -> list[tuple[str, str]]:
     # Tree order with the depth shown by dashes: a closed select on a phone then still shows
     # the topic's own name rather than the start of a long path.
     rows = sorted(topics, key=lambda t: [part.lower() for part in t.path])
-    return [("", _("— topic —"))] + [
+    return choices([("", _("— topic —"))] + [
         (str(t.id), f"{'– ' * (len(t.path) - 1)}{t.name} ({totals.get(t.id, 0)})") for t in rows
-    ]
+    ])
 
 
 def _prepare(form: RoundForm) -> None:
-    choices = _topic_choices()
+    topics = _topic_choices()
     for row in form.quotas:
-        row.form.topic_id.choices = choices
+        row.form.topic_id.choices = topics
 
 
 def _fill(form: RoundForm, rules: RoundRules) -> None:
@@ -181,27 +148,20 @@ def _render_form(form: RoundForm, rnd: Round | None, problems: list[str], status
 
 
 def _save(form: RoundForm, rnd: Round | None):
-    """Validate the posted form and create or update; re-render with messages on refusal."""
+    """Create or update the round from the posted form; re-render with messages on refusal."""
     _prepare(form)
-    valid = form.validate_on_submit()
-    rows_ok = form.validate_quota_rows()
-    if not (valid and rows_ok):
-        return _render_form(form, rnd, [], 400)
-    rules = _rules_from(form)
-    try:
+
+    def act() -> Round:
+        rules = _rules_from(form)
         if rnd is None:
-            rnd = round_rules.create_round(rules, actor_id=current_user.id)
-            action = "round.create"
-        else:
-            round_rules.update_round(rnd, rules)
-            action = "round.update"
-    except RoundError as exc:
-        db.session.rollback()
-        return _render_form(form, rnd, [problem_message(p) for p in exc.problems], 400)
-    audit.record(current_user.id, action, "quiz_round", rnd.id, title=rnd.title)
-    db.session.commit()
-    flash(_("Round saved."), "success")
-    return redirect(url_for("quiz_rounds.round_detail", round_id=rnd.id))
+            return round_rules.create_round(rules, actor_id=current_user.id)
+        round_rules.update_round(rnd, rules, actor_id=current_user.id)
+        return rnd
+
+    return save_form(
+        form, act, message=problem_message, done=_("Round saved."),
+        render=lambda f, problems, status: _render_form(f, rnd, problems, status),
+        then=lambda saved: url_for("quiz_rounds.round_detail", round_id=saved.id))
 
 
 @bp.get("/rounds")
@@ -280,20 +240,10 @@ def round_edit(round_id: int):
     return _save(form, rnd)
 
 
-def _act(rnd: Round, action: str, change, done: str):  # noqa: ANN001
-    """Run one state change of a round as a unit of work, with its audit record."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        details = change() or {}
-    except RoundError as exc:
-        db.session.rollback()
-        flash_problems(exc.problems, problem_message)
-        return redirect(url_for("quiz_rounds.round_detail", round_id=rnd.id))
-    audit.record(current_user.id, action, "quiz_round", rnd.id, **details)
-    db.session.commit()
-    flash(done, "success")
-    return redirect(url_for("quiz_rounds.round_detail", round_id=rnd.id))
+def _press(rnd: Round, change: Callable[[], object], done: str, form: Any = None):
+    """A button on the round's page: one state change, back to the page."""
+    return press_button(change, message=problem_message, done=done, form=form,
+                        then=url_for("quiz_rounds.round_detail", round_id=rnd.id))
 
 
 @bp.post("/rounds/<int:round_id>/open")
@@ -302,10 +252,9 @@ def round_open(round_id: int):
     rnd = _round_or_404(round_id)
     early = request.form.get("early") == "1"
     now = timeutil.utcnow()
-    return _act(rnd, "round.open_early" if early else "round.open",
-                lambda: round_rules.open_round(rnd, now, early=early),
-                _("The round is open now.") if early or rnd.opens_at <= now
-                else _("The round is open: entrants can start at its opening time."))
+    return _press(rnd, lambda: round_rules.open_round(rnd, now, early, actor_id=current_user.id),
+                  _("The round is open now.") if early or rnd.opens_at <= now
+                  else _("The round is open: entrants can start at its opening time."))
 
 
 @bp.post("/rounds/<int:round_id>/extend")
@@ -313,37 +262,28 @@ def round_open(round_id: int):
 def round_extend(round_id: int):
     rnd = _round_or_404(round_id)
     form = ExtendForm()
-    if not form.validate_on_submit():
-        for error in form.closes_at.errors:
-            flash(error, "error")
-        return redirect(url_for("quiz_rounds.round_detail", round_id=rnd.id))
-    new_close = timeutil.local_to_utc(form.closes_at.data)
-    previous = rnd.closes_at.isoformat()
-
-    def change() -> dict:
-        round_rules.extend_round(rnd, new_close, timeutil.utcnow())
-        return {"from": previous, "to": new_close.isoformat()}
-
-    return _act(rnd, "round.extend", change, _("The close time is extended."))
+    return _press(rnd, lambda: round_rules.extend_round(
+        rnd, timeutil.local_to_utc(form.closes_at.data), timeutil.utcnow(),
+        actor_id=current_user.id), _("The close time is extended."), form=form)
 
 
 @bp.post("/rounds/<int:round_id>/close")
 @require("rounds.manage")
 def round_close(round_id: int):
     rnd = _round_or_404(round_id)
-    return _act(rnd, "round.close", lambda: round_rules.close_round(rnd, timeutil.utcnow()),
-                _("The round is closed. Attempts under way end now."))
+    return _press(rnd, lambda: round_rules.close_round(rnd, timeutil.utcnow(),
+                                                       actor_id=current_user.id),
+                  _("The round is closed. Attempts under way end now."))
 
 
 @bp.post("/rounds/<int:round_id>/clone")
 @require("rounds.manage")
 def round_clone(round_id: int):
     rnd = _round_or_404(round_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    clone = round_rules.clone_round(rnd, _("%(title)s (copy)", title=rnd.title)[:200],
-                                    timeutil.utcnow(), actor_id=current_user.id)
-    audit.record(current_user.id, "round.clone", "quiz_round", clone.id, source=rnd.id)
-    db.session.commit()
-    flash(_("A copy was made as a draft. Check its dates before opening it."), "success")
-    return redirect(url_for("quiz_rounds.round_edit", round_id=clone.id))
+    return press_button(
+        lambda: round_rules.clone_round(rnd, _("%(title)s (copy)", title=rnd.title)[:200],
+                                        timeutil.utcnow(), actor_id=current_user.id),
+        message=problem_message,
+        done=_("A copy was made as a draft. Check its dates before opening it."),
+        then=lambda clone: url_for("quiz_rounds.round_edit", round_id=clone.id) if clone
+        else url_for("quiz_rounds.round_detail", round_id=rnd.id))

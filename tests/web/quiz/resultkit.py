@@ -14,7 +14,8 @@ from flask import g
 
 from contest.accounts.models import Unit, User
 from contest.extensions import db
-from contest.quiz import results
+from contest.quiz import board
+from contest.quiz import finalise as finalising
 from contest.quiz.models import Attempt, AttemptStatus, Result, Round, RoundStatus
 from contest.timeutil import utcnow
 
@@ -32,9 +33,9 @@ def fresh_request_globals(app):
         g.pop("_login_user", None)
 
     app.before_request_funcs.setdefault(None, []).insert(0, forget)
-    results.clear_rank_cache()
+    board.clear_rank_cache()
     yield
-    results.clear_rank_cache()
+    board.clear_rank_cache()
 
 
 def make_round(state: str = "closed", *, tiers=None, title: str = "Tuần 1", **fields) -> Round:
@@ -158,7 +159,7 @@ def prizes(rnd: Round) -> dict[int, str | None]:
     return {r.user_id: r.prize for r in rows}
 
 
-def finalise(rnd: Round, **kw) -> results.FinaliseReport:
-    report = results.finalise(rnd.id, utcnow(), **kw)
+def finalise(rnd: Round, **kw) -> finalising.FinaliseReport:
+    report = finalising.finalise(rnd.id, utcnow(), **kw)
     db.session.commit()
     return report

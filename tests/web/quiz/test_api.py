@@ -16,7 +16,7 @@ from resultkit import (  # noqa: F401
 )
 
 from contest.extensions import db
-from contest.quiz import results
+from contest.quiz import publication
 from contest.timeutil import utcnow
 
 BIRTH = date(1988, 2, 29)
@@ -140,7 +140,7 @@ def test_published_results_and_final_leaderboard(client, app):
     add_result(rnd, users[2], 9, prediction=1)
     add_result(rnd, users[3], 7, prediction=None, excluded=True, reason="Trùng số điện thoại")
     finalise(rnd)
-    results.publish(rnd.id, None, utcnow())
+    publication.publish(rnd.id, None, utcnow())
     db.session.commit()
     response, data = get(client, f"/api/rounds/{rnd.id}/results")
     assert response.status_code == 200

@@ -15,7 +15,7 @@ import pytest
 from resultkit import add_result, finalise, fresh_request_globals, make_entrant, make_round  # noqa: F401
 
 from contest.extensions import db
-from contest.quiz import results
+from contest.quiz import board, leaderboard
 from contest.quiz.models import RoundStatus
 from contest.timeutil import utcnow
 
@@ -76,7 +76,7 @@ def walk(client, round_id: int) -> tuple[list[str], list[str]]:
 
 def plain_cursors(round_id: int) -> set[str]:
     """The cursors the ranking code makes for each row, before the public layer seals them."""
-    page = results.live_page(round_id, per_page=ENTRANTS)
+    page = leaderboard.live_page(round_id, per_page=ENTRANTS)
     return {row.cursor for row in page.rows}
 
 
@@ -89,9 +89,9 @@ def test_cursors_page_through_ties_and_reveal_no_account_id(client, two_rounds):
         for token in cursors:
             assert re.fullmatch(r"[A-Za-z0-9_-]+", token)
             with pytest.raises(ValueError):
-                results.LiveKey.decode(token)
+                board.LiveKey.decode(token)
             with pytest.raises(ValueError):
-                results.FinalCursor.decode(token)
+                board.FinalCursor.decode(token)
     plain = plain_cursors(live_a.id)
     assert {f"_{u.id}" for u in users} <= {p[p.rindex("_"):] for p in plain}, \
         "the plain cursors do carry account ids"

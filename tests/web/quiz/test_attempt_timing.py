@@ -166,11 +166,11 @@ def test_an_attempt_left_open_is_scored_on_the_next_read(entrant, bank, clock):
 def test_starting_is_refused_outside_the_round(entrant, bank, clock):
     upcoming = make_round(bank, opens_at=clock.now + timedelta(hours=1),
                           closes_at=clock.now + timedelta(days=1))
-    response = entrant.post(f"/quiz/rounds/{upcoming.id}/start")
-    assert response.status_code == 403
+    response = entrant.post(f"/quiz/rounds/{upcoming.id}/start", follow_redirects=True)
+    assert response.request.path == f"/quiz/rounds/{upcoming.id}"
     assert "This round has not opened yet." in page(response)
     clock.advance(days=2)
-    response = entrant.post(f"/quiz/rounds/{upcoming.id}/start")
+    response = entrant.post(f"/quiz/rounds/{upcoming.id}/start", follow_redirects=True)
     assert "This round is closed: no more attempts can be started." in page(response)
 
 

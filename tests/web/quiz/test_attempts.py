@@ -183,8 +183,11 @@ def test_bad_answers_are_refused_and_change_nothing(app, entrant, login_as, bank
         response = entrant.post(url, json=body)
         assert response.status_code == 400, body
         assert response.get_json()["ok"] is False and response.get_json()["message"]
-    assert entrant.post(f"/quiz/attempts/{att.id}", data=MultiDict(
-        paper_form({single: [9]}))).status_code == 400
+    refused = entrant.post(f"/quiz/attempts/{att.id}", data=MultiDict(paper_form({single: [9]})))
+    assert refused.status_code == 302 and refused.headers["Location"].endswith(
+        f"/quiz/attempts/{att.id}")
+    assert "An answer did not match the questions of this attempt." in page(
+        entrant.get(refused.headers["Location"]))
     assert attempt_of(entrant.user.id).answers == {str(single): [dict(att.draw)[single][1]]}
     stranger = login_as()
     assert stranger.get(f"/quiz/attempts/{att.id}").status_code == 404
@@ -293,8 +296,8 @@ def test_the_best_attempt_counts_and_the_limit_holds(entrant, bank, clock):
     assert result.best_attempt_id == second.id and result.score == 8 and result.perfect
     assert result.prediction == 9 and result.attempts_count == 2
 
-    refused = entrant.post(f"/quiz/rounds/{rnd.id}/start")
-    assert refused.status_code == 403
+    refused = entrant.post(f"/quiz/rounds/{rnd.id}/start", follow_redirects=True)
+    assert refused.request.path == f"/quiz/rounds/{rnd.id}"
     assert "You have used all 2 attempts allowed in this round." in page(refused)
     assert db.session.execute(select(func.count()).select_from(Attempt)).scalar_one() == 2
 
@@ -323,19 +326,21 @@ def test_under_age_entrants_are_refused(login_as, bank, clock, unit, age):
     born = eighteenth + timedelta(days=1) if age == "seventeen" else eighteenth
     client = login_as(locale="en", unit_id=unit.id, gender="male", birth_date=born)
     response = client.post(f"/quiz/rounds/{rnd.id}/start")
+    assert response.status_code == 302
     if age == "seventeen":
-        assert response.status_code == 403
-        assert "This round is for entrants aged 18 or over on" in page(response)
+        assert response.headers["Location"].endswith(f"/quiz/rounds/{rnd.id}")
+        assert "This round is for entrants aged 18 or over on" in page(
+            client.get(response.headers["Location"]))
         assert db.session.execute(select(func.count()).select_from(Attempt)).scalar_one() == 0
     else:  # exactly 18 on the opening day
-        assert response.status_code == 302
+        assert "/quiz/attempts/" in response.headers["Location"]
 
 
 def test_missing_profile_fields_are_named_with_a_link_to_the_profile(login_as, bank, clock):
     rnd = make_round(bank, required_fields=["unit_id", "gender", "ethnicity"])
     client = login_as(locale="en", gender="female")
-    response = client.post(f"/quiz/rounds/{rnd.id}/start")
-    assert response.status_code == 403
+    response = client.post(f"/quiz/rounds/{rnd.id}/start", follow_redirects=True)
+    assert response.request.path == f"/quiz/rounds/{rnd.id}"
     text = page(response)
     assert "complete these details in your profile: Unit, Ethnicity." in text
     assert 'href="/account"' in text

@@ -16,7 +16,7 @@ from resultkit import (  # noqa: F401
 )
 
 from contest.extensions import db
-from contest.quiz import results, stats
+from contest.quiz import item_report, stats
 from contest.quiz.models import Option, Question, Topic
 
 
@@ -81,7 +81,7 @@ def test_statistics_over_best_attempts_match_the_pure_functions(app, bank):
             best_answers.append(answers)
 
     for in_database in _ways(app):
-        _check_report(results.item_report(rnd.id, chunk=7, in_database=in_database), best_rows,
+        _check_report(item_report.item_report(rnd.id, chunk=7, in_database=in_database), best_rows,
                       best_answers)
 
 
@@ -112,9 +112,9 @@ def test_undefined_discrimination_and_an_empty_round(app, bank):
     for i in range(3):
         add_result(rnd, make_entrant(f"Đều {i}"), 1.0, max_score=1,
                    item_scores={str(q.id): 1.0}, answers={str(q.id): [q.options[0].id]})
-    (stat,) = results.item_report(rnd.id).questions
+    (stat,) = item_report.item_report(rnd.id).questions
     assert stat.facility == 100.0 and stat.discrimination is None
-    empty = results.item_report(make_round("closed", title="Trống").id)
+    empty = item_report.item_report(make_round("closed", title="Trống").id)
     assert empty.attempts == 0 and empty.questions == [] and empty.distribution == {0: 0}
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from contest.audit import AuditEvent
 from contest.extensions import db
-from contest.quiz import results
+from contest.quiz import board, exclusions, leaderboard, publication
 from contest.quiz.models import Round, RoundStatus
 from contest.timeutil import utcnow
 
@@ -137,10 +137,10 @@ def test_leaderboard_pages_and_cursors(en, app):
     assert en.get(f"/rounds/{rnd.id}/leaderboard?after=garbage").status_code == 400
     # The links carry opaque cursors: no account id, and a forged plain one is refused.
     token = re.search(r"after=([^&\"#]+)", fifth).group(1)
-    last_id = max(r.user_id for r in results.live_page(rnd.id, per_page=400).rows)
+    last_id = max(r.user_id for r in leaderboard.live_page(rnd.id, per_page=400).rows)
     assert f"_{last_id}" not in token
     with pytest.raises(ValueError):
-        results.LiveKey.decode(token)
+        board.LiveKey.decode(token)
     forged = f"9.0_100200_0_{last_id}"
     assert en.get(f"/rounds/{rnd.id}/leaderboard?after={forged}").status_code == 400
 
@@ -185,7 +185,7 @@ def test_published_results_show_prizes_count_and_rule(en, login_as, app):
     for i, user in enumerate(users):
         add_result(rnd, user, 10 - i, prediction=1)
     finalise(rnd)
-    results.publish(rnd.id, None, utcnow())
+    publication.publish(rnd.id, None, utcnow())
     db.session.commit()
     response = en.get(f"/rounds/{rnd.id}/leaderboard")
     assert response.status_code == 302 and response.headers["Location"].endswith(
@@ -258,7 +258,7 @@ def test_results_actions_refuse_others(login_as, closed, path):
                                   "give_all": "first"})
     assert response.status_code == 403
     assert db.session.get(Round, rnd.id).status != RoundStatus.PUBLISHED
-    assert prizes(rnd)[people["a"].id] == results.PRIZE_UNDECIDED
+    assert prizes(rnd)[people["a"].id] == board.PRIZE_UNDECIDED
 
 
 def test_organizer_reviews_decides_excludes_and_publishes(organizer, closed, login_as):
@@ -276,7 +276,7 @@ def test_organizer_reviews_decides_excludes_and_publishes(organizer, closed, log
                                 data={"member": [p["a"].id, p["b"].id],
                                       f"prize_{p['a'].id}": "first"})
     assert incomplete.status_code == 302
-    assert prizes(rnd)[p["a"].id] == results.PRIZE_UNDECIDED
+    assert prizes(rnd)[p["a"].id] == board.PRIZE_UNDECIDED
 
     organizer.post(f"/organizer/results/{rnd.id}/ties/1",
                    data={"member": [p["a"].id, p["b"].id], f"prize_{p['a'].id}": "first",
@@ -290,7 +290,7 @@ def test_organizer_reviews_decides_excludes_and_publishes(organizer, closed, log
     page = text(organizer.get(f"/organizer/results/{rnd.id}"))
     assert "Hai tài khoản" in page and "Reinstate and rank again" in page
     # the exclusion re-ranked and reset the tie decision
-    assert prizes(rnd)[p["a"].id] == results.PRIZE_UNDECIDED
+    assert prizes(rnd)[p["a"].id] == board.PRIZE_UNDECIDED
     assert ranks(rnd)[p["c"].id] == (None, False) and ranks(rnd)[p["d"].id] == (3, False)
 
     organizer.post(f"/organizer/results/{rnd.id}/ties/1",
@@ -320,7 +320,7 @@ def test_excluded_entrant_sees_the_reason(login_as, app):
     add_result(rnd, me.user, 10, prediction=1)
     add_result(rnd, make_entrant("Đinh Văn Khác"), 9, prediction=1)
     finalise(rnd)
-    results.exclude(rnd.id, me.user.id, "Khai sai ngày sinh", None, utcnow())
+    exclusions.exclude(rnd.id, me.user.id, "Khai sai ngày sinh", None, utcnow())
     db.session.commit()
     page = text(me.get(f"/rounds/{rnd.id}/me"))
     assert "You have been excluded" in page and "Khai sai ngày sinh" in page

@@ -26,10 +26,14 @@ from sqlalchemy import func, select
 
 from contest.audit import AuditEvent
 from contest.extensions import db
-from contest.quiz import results
+from contest.quiz import board, exclusions, leaderboard, publication, review, units
+from contest.quiz import finalise as finalising
+from contest.quiz import prizes as prize_decisions
+from contest.quiz import ranks as rank_queries
+from contest.quiz.board import PRIZE_UNDECIDED
+from contest.quiz.finalise import ResultsError
 from contest.quiz.models import Attempt, AttemptStatus, Result, Round, RoundStatus
 from contest.quiz.ranking import EntrantResult, rank_entrants
-from contest.quiz.results import PRIZE_UNDECIDED, ResultsError
 from contest.quiz.results_cli import finalize_command
 from contest.timeutil import utcnow
 
@@ -156,8 +160,8 @@ def test_finalise_is_idempotent_and_refused_before_the_close(field, app):
     assert db.session.get(Round, rnd.id).finalized_at == stamp
     running = make_round("running", title="Tuần 2")
     with pytest.raises(ResultsError) as err:
-        results.finalise(running.id, utcnow())
-    assert err.value.reason == "not_closed"
+        finalising.finalise(running.id, utcnow())
+    assert err.value.code == "not_closed"
 
 
 def test_finalise_waits_for_the_submission_grace(app):
@@ -165,36 +169,34 @@ def test_finalise_waits_for_the_submission_grace(app):
     rnd.closes_at = utcnow() - timedelta(seconds=3)
     db.session.commit()
     with pytest.raises(ResultsError) as err:
-        results.finalise(rnd.id, utcnow(), grace_seconds=10)
-    assert err.value.reason == "settling"
-    assert results.ensure_finalised(rnd, utcnow(), grace_seconds=10) is False
-    assert results.ensure_finalised(rnd, utcnow(), grace_seconds=0) is True
+        finalising.finalise(rnd.id, utcnow(), grace_seconds=10)
+    assert err.value.code == "settling"
+    assert finalising.ensure_finalised(rnd, utcnow(), grace_seconds=10) is False
+    assert finalising.ensure_finalised(rnd, utcnow(), grace_seconds=0) is True
 
 
 def test_large_rounds_are_not_ranked_inside_a_request(app):
     rnd = make_round("closed")
     for i in range(3):
         add_result(rnd, make_entrant(f"Đông Văn {i}"), 5)
-    assert results.ensure_finalised(rnd, utcnow(), limit=2) is False
+    assert finalising.ensure_finalised(rnd, utcnow(), limit=2) is False
     assert db.session.get(Round, rnd.id).finalized_at is None
-    assert results.ensure_finalised(rnd, utcnow(), limit=3) is True
+    assert finalising.ensure_finalised(rnd, utcnow(), limit=3) is True
 
 
 def test_finalise_closes_overdue_attempts_first(app, monkeypatch):
-    import contest.quiz.attempts as attempts
-
     calls = []
-    real = attempts.close_overdue
+    real = finalising.close_overdue
 
     def spy(now, round_id=None, **kw):  # noqa: ANN001, ANN202
         calls.append((now, round_id))
         return real(now, round_id, **kw)
 
-    monkeypatch.setattr(attempts, "close_overdue", spy)
+    monkeypatch.setattr(finalising, "close_overdue", spy)
     rnd = make_round("closed")
     add_result(rnd, make_entrant(), 5)
     now = utcnow()
-    results.finalise(rnd.id, now)
+    finalising.finalise(rnd.id, now)
     assert calls == [(now, rnd.id)]
 
 
@@ -232,7 +234,7 @@ def test_exclusion_reranks_recounts_and_keeps_the_reason(field):
     rnd, p = field
     finalise(rnd)
     organizer = make_entrant("Ban Tổ Chức")
-    results.exclude(rnd.id, p["ann"].id, "Nhiều tài khoản", organizer.id, utcnow())
+    exclusions.exclude(rnd.id, p["ann"].id, "Nhiều tài khoản", organizer.id, utcnow())
     db.session.commit()
     rnd = db.session.get(Round, rnd.id)
     assert rnd.perfect_count == 2  # excluded perfect entrants no longer count in C
@@ -243,16 +245,16 @@ def test_exclusion_reranks_recounts_and_keeps_the_reason(field):
     assert got[p["chi"].id] == (2, False)
     assert got[p["em"].id] == (3, False)
     assert got[p["dung"].id] == (4, False)
-    mine = results.standing(rnd, p["ann"].id, utcnow())
+    mine = rank_queries.standing(rnd, p["ann"].id, utcnow())
     assert mine.excluded and mine.rank is None and mine.exclusion_reason == "Nhiều tài khoản"
     events = db.session.execute(
         select(AuditEvent).where(AuditEvent.action == "results.exclude")
     ).scalars().all()
     assert len(events) == 1 and events[0].reason == "Nhiều tài khoản"
     assert events[0].details["user_id"] == p["ann"].id
-    assert [r.user_id for r in results.excluded_rows(rnd)] == [p["ann"].id]
+    assert [r.user_id for r in review.excluded_rows(rnd)] == [p["ann"].id]
 
-    results.reinstate(rnd.id, p["ann"].id, organizer.id, utcnow())
+    exclusions.reinstate(rnd.id, p["ann"].id, organizer.id, utcnow())
     db.session.commit()
     assert ranks(rnd)[p["ann"].id] == (1, False)
     assert db.session.get(Round, rnd.id).perfect_count == 3
@@ -261,16 +263,16 @@ def test_exclusion_reranks_recounts_and_keeps_the_reason(field):
 def test_exclusion_needs_a_reason_and_a_closed_unpublished_round(field):
     rnd, p = field
     with pytest.raises(ResultsError) as err:
-        results.exclude(rnd.id, p["ann"].id, "lý do", None, utcnow())
-    assert err.value.reason == "not_finalised"
+        exclusions.exclude(rnd.id, p["ann"].id, "lý do", None, utcnow())
+    assert err.value.code == "not_finalised"
     finalise(rnd)
     with pytest.raises(ResultsError) as err:
-        results.exclude(rnd.id, p["ann"].id, "   ", None, utcnow())
-    assert err.value.reason == "reason_required"
+        exclusions.exclude(rnd.id, p["ann"].id, "   ", None, utcnow())
+    assert err.value.code == "reason_required"
     stranger = make_entrant("Người Lạ")
     with pytest.raises(ResultsError) as err:
-        results.exclude(rnd.id, stranger.id, "lý do", None, utcnow())
-    assert err.value.reason == "no_result"
+        exclusions.exclude(rnd.id, stranger.id, "lý do", None, utcnow())
+    assert err.value.code == "no_result"
 
 
 def test_prizes_are_proposed_in_rank_order_with_a_conflict_for_a_straddling_tie(field):
@@ -290,49 +292,50 @@ def test_prizes_are_proposed_in_rank_order_with_a_conflict_for_a_straddling_tie(
     assert report.conflicts == 1
     got = prizes(rnd)
     assert got[p["phuong"].id] == got[p["giang"].id] == PRIZE_UNDECIDED
-    review = results.prize_review(rnd)
+    review = prize_decisions.prize_review(rnd)
     (conflict,) = review.conflicts
     assert conflict.rank == 6 and conflict.slots == (("third", 1),) and not conflict.decided
     assert {m.user_id for m in conflict.members} == {p["phuong"].id, p["giang"].id}
     assert review.undecided
 
     with pytest.raises(ResultsError) as err:
-        results.publish(rnd.id, None, utcnow())
-    assert err.value.reason == "undecided"
+        publication.publish(rnd.id, None, utcnow())
+    assert err.value.code == "undecided"
 
     with pytest.raises(ResultsError) as err:
-        results.resolve_conflict(rnd.id, 6, {p["phuong"].id: "third"}, None, utcnow())
-    assert err.value.reason == "bad_decision"
-    results.resolve_conflict(rnd.id, 6, {p["phuong"].id: "third", p["giang"].id: None},
+        prize_decisions.resolve_conflict(rnd.id, 6, {p["phuong"].id: "third"}, None, utcnow())
+    assert err.value.code == "bad_decision"
+    prize_decisions.resolve_conflict(rnd.id, 6, {p["phuong"].id: "third", p["giang"].id: None},
                              None, utcnow(), note="bốc thăm")
     db.session.commit()
     got = prizes(rnd)
     assert got[p["phuong"].id] == "third" and got[p["giang"].id] is None
-    assert results.prize_review(rnd).conflicts[0].decided
+    assert prize_decisions.prize_review(rnd).conflicts[0].decided
 
     # "give all": both get the tier
-    results.resolve_conflict(rnd.id, 6, {p["phuong"].id: "third", p["giang"].id: "third"},
+    prize_decisions.resolve_conflict(rnd.id, 6, {p["phuong"].id: "third", p["giang"].id: "third"},
                              None, utcnow())
     db.session.commit()
     assert prizes(rnd)[p["giang"].id] == "third"
-    winners = results.prize_review(rnd).winners["third"]
+    winners = prize_decisions.prize_review(rnd).winners["third"]
     assert [w.user_id for w in winners][-2:] == sorted([p["phuong"].id, p["giang"].id])
 
     organizer = make_entrant("Ban Tổ Chức")
-    published = results.publish(rnd.id, organizer.id, utcnow())
+    published = publication.publish(rnd.id, organizer.id, utcnow())
     db.session.commit()
     assert published.status == RoundStatus.PUBLISHED and published.published_at is not None
     actions = db.session.execute(select(AuditEvent.action).order_by(AuditEvent.id)).scalars()
-    assert list(actions) == ["results.resolve_tie", "results.resolve_tie", "results.publish"]
-    tiers = dict(results.prize_list(published))
+    assert [a for a in actions if a != "results.rank"] == [
+        "results.resolve_tie", "results.resolve_tie", "results.publish"]
+    tiers = dict(leaderboard.prize_list(published))
     assert [w.name for w in tiers["first"]] == ["Nguyễn T. A."]
     assert len(tiers["third"]) == 4
 
     with pytest.raises(ResultsError) as err:
-        results.exclude(rnd.id, p["ann"].id, "muộn", None, utcnow())
-    assert err.value.reason == "published"
+        exclusions.exclude(rnd.id, p["ann"].id, "muộn", None, utcnow())
+    assert err.value.code == "published"
     with pytest.raises(ResultsError):
-        results.finalise(rnd.id, utcnow(), force=True)
+        finalising.finalise(rnd.id, utcnow(), force=True)
 
 
 def test_a_tie_across_the_first_boundary_is_a_conflict_and_an_exclusion_resets_it(app):
@@ -342,16 +345,16 @@ def test_a_tie_across_the_first_boundary_is_a_conflict_and_an_exclusion_resets_i
         add_result(rnd, user, 10, prediction=2, time_ms=60_000, submitted_at=_at(rnd, 1))
     add_result(rnd, c, 9, prediction=2, time_ms=60_000)
     finalise(rnd)
-    (conflict,) = results.prize_review(rnd).conflicts
+    (conflict,) = prize_decisions.prize_review(rnd).conflicts
     assert conflict.slots == (("first", 1), ("second", 1))
     assert prizes(rnd)[c.id] is None  # the tie uses up both places
-    results.resolve_conflict(rnd.id, 1, {a.id: "first", b.id: "first"}, None, utcnow())
+    prize_decisions.resolve_conflict(rnd.id, 1, {a.id: "first", b.id: "first"}, None, utcnow())
     db.session.commit()
-    results.exclude(rnd.id, b.id, "Khai sai thông tin", None, utcnow())
+    exclusions.exclude(rnd.id, b.id, "Khai sai thông tin", None, utcnow())
     db.session.commit()
     got = prizes(rnd)
     assert got == {a.id: "first", b.id: None, c.id: "second"}
-    assert results.prize_review(rnd).conflicts == []
+    assert prize_decisions.prize_review(rnd).conflicts == []
 
 
 def test_excluded_entrants_take_no_prize_place(app):
@@ -375,6 +378,39 @@ def test_cli_finalize(app, field):
     assert again.exit_code == 0 and "already finalised" in again.output
     missing = runner.invoke(finalize_command, ["999999"], obj=_script_info(app))
     assert missing.exit_code != 0 and "does not exist" in missing.output
+
+
+def _rank_events(round_id: int) -> list[AuditEvent]:
+    return list(db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "results.rank",
+                                 AuditEvent.subject_id == str(round_id))
+        .order_by(AuditEvent.id)
+    ).scalars())
+
+
+def test_cli_and_console_leave_the_same_audit_trail(app, field, login_as):
+    rnd, _ = field
+    db.session.commit()
+    out = CliRunner().invoke(finalize_command, [str(rnd.id)], obj=_script_info(app))
+    assert out.exit_code == 0, out.output
+    [by_script] = _rank_events(rnd.id)
+    assert by_script.actor_id is None and by_script.subject_type == "quiz_round"
+    assert by_script.details["ranked"] == 9 and by_script.details["perfect_count"] == 3
+
+    organizer = login_as("organizer")
+    response = organizer.post(f"/organizer/results/{rnd.id}/finalise")
+    assert response.status_code == 302
+    by_script, by_page = _rank_events(rnd.id)
+    assert by_page.actor_id == organizer.user.id
+    assert by_page.details == {**by_script.details, "forced": True}
+
+
+def test_cli_refusals_are_plain_english_and_record_nothing(app):
+    running = make_round("running", title="Đang chạy")
+    db.session.commit()
+    out = CliRunner().invoke(finalize_command, [str(running.id)], obj=_script_info(app))
+    assert out.exit_code != 0 and "The round has not closed yet." in out.output
+    assert _rank_events(running.id) == []
 
 
 def test_cli_item_stats(app, tmp_path):
@@ -425,37 +461,37 @@ def _live_field(n: int, seed: int = 3):  # noqa: ANN202
 def test_live_rank_matches_the_pure_live_order(app, options):
     rnd, ranked = _live_field(60)
     for entry in ranked:
-        assert results.live_rank(rnd.id, entry.result.entrant_id, **options) == entry.rank
-    assert results.live_rank(rnd.id, 10**9, **options) is None
+        assert rank_queries.live_rank(rnd.id, entry.result.entrant_id, **options) == entry.rank
+    assert rank_queries.live_rank(rnd.id, 10**9, **options) is None
 
 
 def test_live_rank_from_a_stale_snapshot_counts_the_neighbourhood_fresh(app):
     rnd, ranked = _live_field(40)
     options = {"every": 5, "exact_top": 0, "ttl": 3600}
     last = ranked[-1].result.entrant_id
-    before = results.live_rank(rnd.id, last, **options)
+    before = rank_queries.live_rank(rnd.id, last, **options)
     # A newcomer just above the last entrant: within its fence interval, so counted at once.
     newcomer = make_entrant("Người Mới")
     worst = ranked[-1].result
     add_result(rnd, newcomer, worst.score, time_ms=worst.time_ms - 1,
                submitted_at=worst.submitted_at)
-    assert results.live_rank(rnd.id, last, **options) == before + 1
-    results.clear_rank_cache(rnd.id)
-    assert results.live_rank(rnd.id, last, **options) == before + 1
+    assert rank_queries.live_rank(rnd.id, last, **options) == before + 1
+    board.clear_rank_cache(rnd.id)
+    assert rank_queries.live_rank(rnd.id, last, **options) == before + 1
 
 
 @pytest.mark.parametrize("options", [{}, {"every": 4, "exact_top": 0}])
 def test_keyset_pages_walk_the_whole_board_both_ways(app, options):
     rnd, ranked = _live_field(53)
     expected = [(e.result.entrant_id, e.rank) for e in ranked]
-    seen, page = [], results.live_page(rnd.id, per_page=5, **options)
+    seen, page = [], leaderboard.live_page(rnd.id, per_page=5, **options)
     pages = [page]
     while True:
         seen += [(r.user_id, r.rank) for r in page.rows]
         if page.next_page:
-            page = results.live_page(rnd.id, page=page.next_page, per_page=5, **options)
+            page = leaderboard.live_page(rnd.id, page=page.next_page, per_page=5, **options)
         elif page.next_cursor:
-            page = results.live_page(rnd.id, after=results.LiveKey.decode(page.next_cursor),
+            page = leaderboard.live_page(rnd.id, after=board.LiveKey.decode(page.next_cursor),
                                      per_page=5, **options)
         else:
             break
@@ -470,10 +506,10 @@ def test_keyset_pages_walk_the_whole_board_both_ways(app, options):
     collected = [(r.user_id, r.rank) for r in back.rows]
     while back.prev_cursor or back.prev_page:
         if back.prev_cursor:
-            back = results.live_page(rnd.id, before=results.LiveKey.decode(back.prev_cursor),
+            back = leaderboard.live_page(rnd.id, before=board.LiveKey.decode(back.prev_cursor),
                                      per_page=5, **options)
         else:
-            back = results.live_page(rnd.id, page=back.prev_page, per_page=5, **options)
+            back = leaderboard.live_page(rnd.id, page=back.prev_page, per_page=5, **options)
         collected = [(r.user_id, r.rank) for r in back.rows] + collected
     assert collected == expected
 
@@ -481,8 +517,8 @@ def test_keyset_pages_walk_the_whole_board_both_ways(app, options):
 def test_a_page_can_start_at_the_readers_own_line(app):
     rnd, ranked = _live_field(30)
     target = ranked[17].result
-    key = results.LiveKey(target.score, target.time_ms, target.submitted_at, target.entrant_id)
-    page = results.live_page(rnd.id, start=key, per_page=5)
+    key = board.LiveKey(target.score, target.time_ms, target.submitted_at, target.entrant_id)
+    page = leaderboard.live_page(rnd.id, start=key, per_page=5)
     assert page.rows[0].user_id == target.entrant_id
     assert page.rows[0].rank == ranked[17].rank
     assert page.prev_cursor or page.prev_page
@@ -491,15 +527,15 @@ def test_a_page_can_start_at_the_readers_own_line(app):
 def test_cursors_round_trip_and_reject_garbage():
     from datetime import UTC, datetime
 
-    key = results.LiveKey(9.5, 1234, datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC), 42)
-    assert results.LiveKey.decode(key.encode()) == key
-    assert results.FinalCursor.decode("12_34") == results.FinalCursor(12, 34)
+    key = board.LiveKey(9.5, 1234, datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC), 42)
+    assert board.LiveKey.decode(key.encode()) == key
+    assert board.FinalCursor.decode("12_34") == board.FinalCursor(12, 34)
     for bad in ["", "1_2_3", "nan_1_2_3", "x_1_2_3", "1_-1_2_3", "0_1"]:
         with pytest.raises(ValueError):
-            results.LiveKey.decode(bad)
+            board.LiveKey.decode(bad)
     for bad in ["", "0_1", "a_b", "1_2_3"]:
         with pytest.raises(ValueError):
-            results.FinalCursor.decode(bad)
+            board.FinalCursor.decode(bad)
 
 
 def test_final_pages_follow_the_final_rank(field):
@@ -507,13 +543,13 @@ def test_final_pages_follow_the_final_rank(field):
     finalise(rnd)
     rnd = db.session.get(Round, rnd.id)
     order = []
-    page = results.final_page(rnd, per_page=2)
+    page = leaderboard.final_page(rnd, per_page=2)
     while True:
         order += [(r.rank, r.user_id) for r in page.rows]
         if page.next_page:
-            page = results.final_page(rnd, page=page.next_page, per_page=2)
+            page = leaderboard.final_page(rnd, page=page.next_page, per_page=2)
         elif page.next_cursor:
-            page = results.final_page(rnd, after=results.FinalCursor.decode(page.next_cursor),
+            page = leaderboard.final_page(rnd, after=board.FinalCursor.decode(page.next_cursor),
                                       per_page=2)
         else:
             break
@@ -523,16 +559,16 @@ def test_final_pages_follow_the_final_rank(field):
     collected = [(r.rank, r.user_id) for r in back.rows]
     while back.prev_cursor or back.prev_page:
         if back.prev_cursor:
-            back = results.final_page(rnd, before=results.FinalCursor.decode(back.prev_cursor),
+            back = leaderboard.final_page(rnd, before=board.FinalCursor.decode(back.prev_cursor),
                                       per_page=2)
         else:
-            back = results.final_page(rnd, page=back.prev_page, per_page=2)
+            back = leaderboard.final_page(rnd, page=back.prev_page, per_page=2)
         collected = [(r.rank, r.user_id) for r in back.rows] + collected
     assert collected == expected
-    tail = results.final_page(rnd, per_page=2, after=results.FinalCursor(6, min(
+    tail = leaderboard.final_page(rnd, per_page=2, after=board.FinalCursor(6, min(
         uid for uid, (r, _) in ranks(rnd).items() if r == 6)))
     assert [r.rank for r in tail.rows] == [6, 8] and tail.rows[0].tied
-    deep = results.final_page(rnd, from_rank=6, per_page=2)
+    deep = leaderboard.final_page(rnd, from_rank=6, per_page=2)
     assert [r.rank for r in deep.rows] == [6, 6]
     assert all(r.tied for r in deep.rows) and deep.rows[0].distance == 1
 
@@ -541,22 +577,22 @@ def test_standing_live_then_final(field):
     rnd, p = field
     rnd.closes_at = utcnow() + timedelta(days=1)
     db.session.commit()
-    live = results.standing(rnd, p["hai"].id, utcnow())
+    live = rank_queries.standing(rnd, p["hai"].id, utcnow())
     # live order ignores predictions: hai (9/10 in 10 s) is right behind the three 10/10
     assert live.rank == 4 and not live.final and live.entrants == 9
     rnd.closes_at = utcnow() - timedelta(minutes=5)
     db.session.commit()
     finalise(rnd)
-    final = results.standing(rnd, p["hai"].id, utcnow())
+    final = rank_queries.standing(rnd, p["hai"].id, utcnow())
     assert final.rank == 8 and final.final and not final.published and final.prize is None
-    assert results.standing(rnd, make_entrant("Không Thi").id, utcnow()) is None
+    assert rank_queries.standing(rnd, make_entrant("Không Thi").id, utcnow()) is None
 
 
 def test_standing_has_no_live_rank_between_the_close_and_the_ranking(app):
     rnd = make_round("closed")
     user = make_entrant("Chu Thị Chờ")
     add_result(rnd, user, 7, prediction=2)
-    mine = results.standing(rnd, user.id, utcnow())
+    mine = rank_queries.standing(rnd, user.id, utcnow())
     assert mine.rank is None and not mine.final and mine.score == 7
 
 
@@ -573,13 +609,13 @@ def test_unit_participation_counts_and_rates(app):
     add_result(rnd, make_entrant("C 0", unit=c), 5)
     add_result(rnd, make_entrant("C 1", unit=c), 5, excluded=True, reason="trùng")
     add_result(rnd, make_entrant("Không đơn vị"), 5)
-    rows = results.unit_participation(rnd.id)
+    rows = units.unit_participation(rnd.id)
     assert [(r.code, r.participants) for r in rows] == [("NC", 4), ("MX", 3), ("BL", 1),
                                                         (None, 1)]
     by_code = {r.code: r for r in rows}
     assert by_code["MX"].rate == pytest.approx(30.0) and by_code["MX"].parent == "Huyện Kỳ Sơn"
     assert by_code["NC"].rate is None and by_code["BL"].rate == pytest.approx(25.0)
-    by_rate = results.unit_participation(rnd.id, order="rate")
+    by_rate = units.unit_participation(rnd.id, order="rate")
     assert [r.code for r in by_rate][:2] == ["MX", "BL"]
 
 

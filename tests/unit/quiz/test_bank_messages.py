@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[3]
 MODULES = [ROOT / "contest" / "quiz" / f"{name}.py" for name in (
     "gift", "aiken", "tabular", "importing", "encoding", "bank", "items", "cli")]
 # The organizer's views also name audit events ("question.save"): only their Problem(...) count.
-VIEWS = [ROOT / "contest" / "organizer" / "questions.py"]
+VIEWS = [ROOT / "contest" / "quiz" / "console" / "questions.py"]
 CODE = re.compile(r"^(file|gift|aiken|table|question|bank)\.[a-z0-9_]+$")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%")
 

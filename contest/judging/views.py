@@ -39,6 +39,7 @@ from contest.judging.forms import (
 )
 from contest.judging.messages import problem_message
 from contest.judging.models import JudgingRound
+from contest.params import whole_number
 from contest.refusals import press_button, save_form
 from contest.writing import service as writing
 from contest.writing.models import Entry, WritingContest
@@ -183,7 +184,7 @@ def conflicts_page(contest_id: int):
         abort(404)
     if request.method == "GET":
         form = ConflictForm(formdata=None)
-        chosen = request.args.get("entry", type=int)
+        chosen = request.args.get("entry", type=whole_number)
         if chosen:
             form.entry_id.data = str(chosen)
         return _render_conflicts(contest, form, now)

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from contest import timeutil
 from contest.extensions import csrf, db
+from contest.params import whole_number
 from contest.public.leaderboards import (
     PER_PAGE,
     UNIT_TTL,
@@ -69,7 +70,7 @@ def _round_summary(rnd: Round, now: datetime) -> dict[str, Any]:
 
 
 def _per_page() -> int:
-    value = request.args.get("per_page", type=int) or PER_PAGE
+    value = request.args.get("per_page", type=whole_number) or PER_PAGE
     return max(1, min(value, MAX_PER_PAGE))
 
 
@@ -139,7 +140,7 @@ def api_leaderboard(round_id: int):
     now = timeutil.utcnow()
     current = phase(rnd, now)
     per_page = _per_page()
-    page_no = request.args.get("page", type=int)
+    page_no = request.args.get("page", type=whole_number)
     if current == Phase.RUNNING:
         page = leaderboard.live_page(
             rnd.id, page=page_no, after=cursor_arg(board.LiveKey, "after", rnd.id),

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from contest import timeutil
 from contest.extensions import db
+from contest.params import whole_number
 from contest.public.cursors import open_cursor, seal_cursor
 from contest.public.views import bp
 from contest.quiz import board, finalise, ranks, units
@@ -198,7 +199,7 @@ def sealed(page: board.BoardPage, round_id: int) -> board.BoardPage:
 
 
 def _page_number() -> int | None:
-    return request.args.get("page", type=int)
+    return request.args.get("page", type=whole_number)
 
 
 def board_for(rnd: Round, now: datetime) -> board.BoardPage | None:

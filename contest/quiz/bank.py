@@ -356,7 +356,7 @@ def search_questions(*, text: str = "", topic_id: int | None = None, kind: str =
             Question.text, Question.title, Question.source, Question.explanation,
             Question.external_id)]
         number = term.lstrip("#")
-        if number.isdigit() and len(number) < 10:
+        if number.isascii() and number.isdigit() and len(number) < 10:
             conditions.append(Question.id == int(number))
         query = query.where(or_(*conditions))
     if topic_id is not None:

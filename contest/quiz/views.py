@@ -24,6 +24,7 @@ from sqlalchemy import select
 from contest import timeutil
 from contest.extensions import db
 from contest.forms import ActionForm
+from contest.params import whole_number
 from contest.problems import Problem
 from contest.quiz import attempts as service
 from contest.quiz import rounds
@@ -360,7 +361,7 @@ def review(round_id: int):
     result = db.session.execute(
         select(Result).where(Result.round_id == rnd.id, Result.user_id == current_user.id)
     ).scalar_one_or_none()
-    wanted = request.args.get("attempt", type=int)
+    wanted = request.args.get("attempt", type=whole_number)
     by_id = {a.id: a for a in mine}
     chosen = by_id.get(wanted) or (by_id.get(result.best_attempt_id) if result else None) \
         or mine[-1]

@@ -37,6 +37,7 @@ from contest.accounts.policy import require
 from contest.console import console_link
 from contest.extensions import db
 from contest.forms import choices
+from contest.params import whole_number
 from contest.problems import Problem
 from contest.quiz import bank
 from contest.quiz.bank_messages import message as problem_text
@@ -89,9 +90,10 @@ def _topic_choices(first: str) -> list[SelectChoice]:
 
 
 def _topic_or_none(value: str | None) -> Topic | None:
-    if not value or not str(value).isdigit():
+    try:
+        return db.session.get(Topic, whole_number(str(value or "")))
+    except ValueError:
         return None
-    return db.session.get(Topic, int(value))
 
 
 def _question_or_404(question_id: int) -> Question:
@@ -121,7 +123,7 @@ def questions():
     page = bank.search_questions(
         text=form.q.data or "", topic_id=topic.id if topic else None, kind=kind,
         difficulty=difficulty, tag=form.tag.data or "", status=status,
-        page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE,
+        page=request.args.get("page", 1, type=whole_number) or 1, per_page=PER_PAGE,
     )
     args = {key: value for key, value in request.args.items() if key != "page" and value}
 

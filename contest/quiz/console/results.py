@@ -23,6 +23,7 @@ from contest import timeutil
 from contest.accounts.policy import require
 from contest.console import console_link
 from contest.extensions import db
+from contest.params import whole_number
 from contest.problems import Problem
 from contest.quiz import (
     board,
@@ -79,7 +80,7 @@ def _press(rnd: Round, act: Callable[[], Any], done: str | Callable[[Any], str],
 
 
 def _user_id_field() -> int:
-    value = request.form.get("user_id", type=int)
+    value = request.form.get("user_id", type=whole_number)
     if value is None:
         abort(400)
     return value
@@ -121,7 +122,7 @@ def results_review(round_id: int):
         except ValueError:
             abort(400)
     query = request.args.get("q", "").strip()
-    from_rank = request.args.get("from_rank", type=int)
+    from_rank = request.args.get("from_rank", type=whole_number)
     rows, next_cursor = review.review_page(rnd, after=after, from_rank=from_rank, query=query)
     return render_template(
         "quiz/console/results/review.html", ready=True, review=prizes.prize_review(rnd),
@@ -172,7 +173,7 @@ def results_resolve(round_id: int, rank: int):
     rnd = _round_or_404(round_id)
     give_all = request.form.get("give_all")
     decisions: dict[int, str | None] = {}
-    for user_id in request.form.getlist("member", type=int):
+    for user_id in request.form.getlist("member", type=whole_number):
         choice = give_all or request.form.get(f"prize_{user_id}", "")
         decisions[user_id] = None if choice == "none" else choice  # "" is refused: no choice
 

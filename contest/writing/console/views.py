@@ -21,6 +21,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -35,6 +36,7 @@ from contest.audit import AuditEvent
 from contest.console import console_link
 from contest.extensions import db
 from contest.forms import ActionForm, OptionalReasonForm, ReasonForm
+from contest.params import whole_number
 from contest.refusals import flash_problems, place_problems, press_button, save_form
 from contest.writing import access, exports, service
 from contest.writing import contests as rules
@@ -550,7 +552,7 @@ def writing_jury_remove(contest_id: int, user_id: int):
 
 def _filters(contest: WritingContest) -> dict[str, Any]:
     """The category, status and search of the entry list, as given in the query string."""
-    category_id = request.args.get("category", type=int)
+    category_id = request.args.get("category", type=whole_number)
     if category_id and all(c.id != category_id for c in contest.categories):
         category_id = None
     status = request.args.get("status", "")
@@ -571,7 +573,7 @@ def writing_entries(contest_id: int):
         stmt.with_only_columns(func.count(Entry.id)).order_by(None)
     ).scalar_one()
     pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    page = min(max(request.args.get("page", 1, type=whole_number), 1), pages)
     rows = db.session.execute(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     args = {k: v for k, v in filters.items() if v}
     return render_template("writing/console/entries.html", contest=contest, rows=rows,
@@ -846,7 +848,7 @@ def writing_entries_csv(contest_id: int):
     contest = _contest_or_404(contest_id)
     rows, include_phone = _export_rows(contest)
     body = exports.entries_csv(rows, include_phone, translate=_)
-    return Response(body, mimetype="text/csv",
+    return Response(stream_with_context(body), mimetype="text/csv",
                     headers={"Content-Disposition":
                              exports.attachment_header(_export_name(contest, "csv"))})
 
@@ -870,7 +872,7 @@ def writing_category_zip(contest_id: int, category_id: int):
     category = _category_or_404(contest, category_id)
     chunks = exports.stream_category_zip(category, _upload_root(), translate=_)
     name = f"{contest.code_prefix}-{category.name}.zip"
-    response = Response(chunks, mimetype="application/zip",
+    response = Response(stream_with_context(chunks), mimetype="application/zip",
                         headers={"Content-Disposition": exports.attachment_header(name)})
     # The archive is written while it is sent; proxies should pass it on as it comes.
     response.headers["X-Accel-Buffering"] = "no"

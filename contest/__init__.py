@@ -86,6 +86,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     cli.init_app(app)
 
+    from contest.params import refuse_nul_characters
+
+    app.before_request(refuse_nul_characters)
+
     @app.before_request
     def _remember_path() -> None:
         g.request_path = request.path

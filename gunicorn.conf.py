@@ -18,3 +18,18 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Import the application once in the master: workers share its memory pages (copy-on-write)
+# and start at once. Nothing connects while the app is built, and post_fork drops any
+# connection a worker would otherwise inherit.
+preload_app = True
+
+
+def post_fork(server, worker):  # noqa: ANN001, ANN201, ARG001
+    app = server.app.wsgi()
+    if "sqlalchemy" not in getattr(app, "extensions", {}):
+        return
+    from contest.extensions import db
+
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)

@@ -65,7 +65,13 @@ def load_config() -> dict:
         "SECRET_KEY": _secret_key(),
         "SECRET_KEY_FROM_ENV": bool(os.environ.get("SECRET_KEY")),
         "SQLALCHEMY_DATABASE_URI": _database_url(),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No test query before every checkout (one round trip per request): connections are
+        # replaced after DB_POOL_RECYCLE seconds instead, and a pool whose server restarted
+        # is emptied by the first error. DB_POOL_PRE_PING=1 brings the ping back.
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": _bool("DB_POOL_PRE_PING", False),
+            "pool_recycle": int(os.environ.get("DB_POOL_RECYCLE", 1800)),
+        },
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)),
         "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
@@ -86,6 +92,13 @@ def load_config() -> dict:
         "LANGUAGES": ["vi", "en"],
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        # Public leaderboards and results for anonymous readers, kept a few seconds (within the
+        # max-age they publish): in Redis, shared by every worker and server, when
+        # CACHE_REDIS_URL is set, else in each process.
+        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL", ""),
+        "CACHE_TYPE": os.environ.get("CACHE_TYPE") or (
+            "RedisCache" if os.environ.get("CACHE_REDIS_URL") else "SimpleCache"),
+        "CACHE_KEY_PREFIX": "contest:",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;60 per hour"),
         # Accounts created from one client address; many people share one (a commune hall, a

@@ -130,6 +130,8 @@ def load_demo(echo: Callable[[str], None]) -> None:
     from contest.judging.demo import load as load_judging_demo
     from contest.quiz.demo import ENTRANT_PHONES, load_past_round
     from contest.quiz.demo import load as load_quiz_demo
+    from contest.reports.demo import DEMO_COORDINATORS
+    from contest.reports.demo import load as load_reports_demo
     from contest.writing.demo import DEMO_JOURNALISTS, load_judged_contest
     from contest.writing.demo import load as load_writing_demo
 
@@ -144,14 +146,19 @@ def load_demo(echo: Callable[[str], None]) -> None:
     contest = load_judged_contest(echo)
     if contest is not None:
         load_judging_demo(echo, contest)
+    load_reports_demo(echo)
+    from contest.campaign.demo import load as load_campaign_demo
+
+    demo_organizer = organizer()
+    load_campaign_demo(echo, demo_organizer.id if demo_organizer else None)
     db.session.commit()
     _accounts = None
     echo(f"demo content ready in {time.perf_counter() - started:.1f} s")
     echo("")
     echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
-    for acc in [*DEMO_ACCOUNTS, *DEMO_JOURNALISTS, *DEMO_JUDGES]:
+    for acc in [*DEMO_ACCOUNTS, *DEMO_JOURNALISTS, *DEMO_JUDGES, *DEMO_COORDINATORS]:
         who = ", ".join(acc.roles) or "entrant"
-        echo(f"  {who:<12} {acc.email or '(no e-mail)':<28} phone {acc.phone}")
+        echo(f"  {who:<16} {acc.email or '(no e-mail)':<28} phone {acc.phone}")
     if ENTRANT_PHONES:
         echo(f"  {len(ENTRANT_PHONES)} more quiz entrants, phones {ENTRANT_PHONES[0]} to "
              f"{ENTRANT_PHONES[-1]}")

@@ -27,7 +27,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["FORMULA_START", "Sheet", "csv_cell", "csv_lines", "csv_text", "xlsx_bytes"]
+__all__ = ["FORMULA_START", "Sheet", "csv_cell", "csv_lines", "csv_plain", "csv_text",
+           "xlsx_bytes"]
 
 # What a spreadsheet program may read as the start of a formula (OWASP's list).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -50,6 +51,14 @@ def csv_cell(value: Any) -> str:
     text = str(value)
     if text.startswith(FORMULA_START):
         return "'" + text
+    return text
+
+
+def csv_plain(text: str) -> str:
+    """The text a CSV cell written by :func:`csv_cell` stood for: the guarding apostrophe in
+    front of a formula-like text is dropped, so that a file exported here reads back the same."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        return text[1:]
     return text
 
 
@@ -81,12 +90,14 @@ class Sheet:
     """One worksheet: a title (shortened to Excel's 31 characters), a header row and the rows.
 
     ``widths`` gives column widths in characters, by position; missing ones are left to Excel.
+    ``wrap`` shows text cells wrapped and aligned to the top (for texts with line breaks).
     """
 
     title: str
     header: Sequence[str]
     rows: Iterable[Sequence[Any]]
     widths: Sequence[float] = field(default_factory=list)
+    wrap: bool = False
 
 
 # Characters XML 1.0 cannot hold (openpyxl refuses them).
@@ -109,14 +120,15 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
     """A workbook with the given sheets, header rows bold and frozen."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
+    wrapped = Alignment(wrap_text=True, vertical="top")
     taken: set[str] = set()
 
-    def cell(sheet: Any, value: Any) -> Any:
+    def cell(sheet: Any, value: Any, wrap: bool = False) -> Any:
         if value is None or isinstance(value, bool):
             return value
         if isinstance(value, _NUMBERS):
@@ -131,6 +143,8 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
             return typed
         typed = WriteOnlyCell(sheet, value=_ILLEGAL_XML.sub("", str(value)))
         typed.data_type = "s"  # always text: "=1+1" typed by a person is never a formula
+        if wrap:
+            typed.alignment = wrapped
         return typed
 
     for spec in sheets:
@@ -147,7 +161,7 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
             head.append(typed)
         sheet.append(head)
         for row in spec.rows:
-            sheet.append([cell(sheet, v) for v in row])
+            sheet.append([cell(sheet, v, spec.wrap) for v in row])
     if not sheets:
         workbook.create_sheet(title="Sheet")
     buffer = io.BytesIO()

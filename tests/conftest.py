@@ -51,6 +51,8 @@ def test_config(url: str, instance: str) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SERVER_NAME": None,
         "UPLOAD_ROOT": os.path.join(instance, "uploads"),
+        # Tests read a page again after changing data; tests of the cache turn it on.
+        "CACHE_TYPE": "NullCache",
     }
 
 

@@ -45,4 +45,10 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
         row = g.get("login_session")
         if row is not None and sessions.needs_touch(row, timedelta(minutes=1)):
             sessions.touch(row, request.remote_addr or "")
-            db.session.commit()
+            # The account and its sign-in record stay as loaded: the note changed neither.
+            session = db.session()
+            session.expire_on_commit = False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = True

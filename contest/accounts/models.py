@@ -26,6 +26,8 @@ class Role(enum.StrEnum):
     ORGANIZER = "organizer"
     JUDGE = "judge"
     JOURNALIST = "journalist"
+    # Cán bộ đầu mối: reads the reports of one unit and the units under it (contest.reports).
+    UNIT_COORDINATOR = "unit_coordinator"
 
 
 # Roles whose holders are reached by email (invitations, receipts, reminders).

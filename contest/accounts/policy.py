@@ -27,6 +27,10 @@ RULES: dict[str, frozenset[str]] = {
     "writing.submit": frozenset({Role.JOURNALIST}),
     "writing.manage": frozenset({Role.ORGANIZER}),
     "judging.score": frozenset({Role.JUDGE}),
+    # Coordinators see only their unit's subtree; contest.reports narrows what they read.
+    "reports.view": frozenset({Role.ORGANIZER, Role.UNIT_COORDINATOR}),
+    "certificates.manage": frozenset({Role.ORGANIZER}),
+    "campaign.manage": frozenset({Role.ORGANIZER}),
 }
 
 
@@ -83,6 +87,9 @@ def check_role_change(actor: User, target: User, role: str, grant: bool, admin_c
     """
     if role not in set(Role):
         raise RoleChangeRefused("unknown_role")
+    if role == Role.UNIT_COORDINATOR:
+        # Granted with its unit on the reports' coordinator screen, never without one.
+        raise RoleChangeRefused("coordinator_by_unit")
     if not actor.has_role(Role.ORGANIZER):
         raise RoleChangeRefused("not_allowed")
     if role == Role.ADMIN and Role.ADMIN not in actor.roles:

@@ -15,6 +15,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from contest.accounts.models import LoginSession, User
 from contest.extensions import db
@@ -50,14 +52,20 @@ def resolve(stored_id: str) -> tuple[User, LoginSession] | None:
     ident, _, key = (stored_id or "").partition(":")
     if not (ident.isascii() and ident.isdigit()) or not key:
         return None
-    row = db.session.execute(
-        select(LoginSession).where(LoginSession.key_hash == _hash(key))
-    ).scalar_one_or_none()
-    if (row is None or row.user_id != int(ident) or row.revoked_at is not None
+    # One statement per request: the record and its account together; the roles are read
+    # only by the pages that ask for them.
+    found = db.session.execute(
+        select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.key_hash == _hash(key))
+        .options(lazyload(User.role_rows))
+    ).first()
+    if found is None:
+        return None
+    row, user = found
+    if (row.user_id != int(ident) or row.revoked_at is not None
             or row.expires_at <= utcnow()):
         return None
-    user = db.session.get(User, row.user_id)
-    if user is None or not user.is_active or user.session_token != row.account_token:
+    if not user.is_active or user.session_token != row.account_token:
         return None
     user.login_key = key
     return user, row
@@ -69,11 +77,15 @@ def needs_touch(row: LoginSession, every: timedelta) -> bool:
 
 def touch(row: LoginSession, client_address: str) -> None:
     """Note that the device was just seen, and from where."""
+    now, address = utcnow(), (client_address or "")[:45]
     db.session.execute(
         update(LoginSession).where(LoginSession.id == row.id)
-        .values(last_seen_at=utcnow(), client_address=(client_address or "")[:45])
+        .values(last_seen_at=now, client_address=address)
         .execution_options(synchronize_session=False)
     )
+    # The loaded row says the same, so nothing needs to read it again after the commit.
+    set_committed_value(row, "last_seen_at", now)
+    set_committed_value(row, "client_address", address)
 
 
 def close(user: User) -> None:

@@ -29,9 +29,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal, TypeAlias
 
-import krippendorff
-import numpy as np
-
 __all__ = [
     "ALPHA_PACKAGE_MAX_CELLS",
     "MIN_JUDGES_FOR_TRIM",
@@ -439,6 +436,8 @@ def alpha_interval(
     Entries with a single sheet carry no pairable value and are left out of the
     computation (they do not change alpha); they still count in ``n_entries``.
     """
+    import krippendorff
+    import numpy as np
     by_entry = _group_by_entry(sheets)
     judges = list(dict.fromkeys(sheet.judge for sheet in sheets))
     n_entries, n_judges = len(by_entry), len(judges)
@@ -474,6 +473,7 @@ def _alpha_interval_closed_form(units: Sequence[Sequence[float]]) -> float:
     the unit's and the overall mean; so alpha = 1 - (n - 1) sum_u [m_u SS_u / (m_u - 1)] /
     (n SS). Deviations are taken from means, not as raw sums of squares, for accuracy.
     """
+    import numpy as np
     flat = np.fromiter((value for unit in units for value in unit), dtype=float)
     n = flat.size
     total_ss = float(((flat - flat.mean()) ** 2).sum())

@@ -52,10 +52,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
-import numpy as np
-from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "REASON_CAPACITY",
@@ -250,6 +250,8 @@ def _solve(
     ``loads[j]`` judge j's current load, ``usable[j]`` how many more entries judge j can
     take, ``candidates[j]`` the entries judge j may take.
     """
+    import numpy as np
+    from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
     n_judges = len(loads)
     if not n_judges or sum(need) == 0:
         return {}
@@ -297,6 +299,7 @@ def _unit_arcs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nodes and costs of ``count[i]`` unit arcs at node ``first_node + i``, the t-th of which
     costs ``start[i] + t``: an increasing marginal cost, i.e. a convex cost of the flow."""
+    import numpy as np
     counts = np.asarray(count, dtype=np.int64)
     nodes = np.repeat(first_node + np.arange(len(counts)), counts)
     # Position of each arc within its node's run: 0, 1, ..., count - 1.

@@ -1,5 +1,11 @@
 """What the results decide: the shortlist sent on to the next round, and the prize tiers of a
 final round (ties that straddle a tier boundary are decided by the organizers, never split).
+
+Places rule: in each category a tier (A, B, C, KK) never holds more entries than the round's
+prize count for it. A decision that would over-fill a tier is refused unless the organizers
+first add places to that tier of that category with a reason (:func:`add_places`, recorded in
+the audit trail and published with the results); publication is refused while a tier is
+over-filled (:func:`overfilled`) or a boundary tie is undecided.
 """
 
 from __future__ import annotations
@@ -237,6 +243,72 @@ def propose_prizes(rnd: JudgingRound, actor: Any = None) -> list[PrizeCategory]:
     return plan
 
 
+def added_places(rnd: JudgingRound) -> dict[str, dict[str, dict]]:
+    """Places added per category and tier: ``{category id: {tier: {places, reason}}}``."""
+    return {str(cat): {str(t): {"places": int(v.get("places", 0)),
+                                "reason": str(v.get("reason", ""))}
+                       for t, v in tiers.items() if isinstance(v, dict)}
+            for cat, tiers in (rnd.extra_places or {}).items() if isinstance(tiers, dict)}
+
+
+def places_in(rnd: JudgingRound, category_id: int) -> dict[str, int]:
+    """The places of each tier in one category, added places included."""
+    extra = added_places(rnd).get(str(category_id), {})
+    counts = rnd.prize_counts or {}
+    return {t: int(counts.get(t, 0) or 0) + extra.get(t, {}).get("places", 0)
+            for t in PRIZE_TIERS}
+
+
+@dataclass(frozen=True)
+class Overfill:
+    category: Category
+    tier: str
+    winners: int
+    places: int
+
+
+def overfilled(rnd: JudgingRound) -> list[Overfill]:
+    """The tiers holding more entries than their places, category by category."""
+    found = []
+    for cat in results_by_category(rnd):
+        held: dict[str, int] = defaultdict(int)
+        for row in cat.rows:
+            if row.result.prize:
+                held[row.result.prize] += 1
+        places = places_in(rnd, cat.category.id)
+        found += [Overfill(cat.category, t, held[t], places[t]) for t in PRIZE_TIERS
+                  if held[t] > places[t]]
+    return found
+
+
+MAX_ADDED_PLACES = 100
+
+
+def add_places(rnd: JudgingRound, category_id: int, tier: str, places: int, actor: Any,
+               reason: str) -> None:
+    """Add ``places`` to ``tier`` in one category, with a reason (published)."""
+    _prize_round(rnd)
+    category = db.session.get(Category, category_id)
+    if category is None or category.contest_id != rnd.contest_id:
+        raise refuse("bad_choice", "category_id")
+    if tier not in PRIZE_TIERS:
+        raise refuse("bad_choice", "tier")
+    if isinstance(places, bool) or not isinstance(places, int) or \
+            not 1 <= places <= MAX_ADDED_PLACES:
+        raise refuse("bad_places", "places", max=MAX_ADDED_PLACES)
+    reason = clean_reason(reason)
+    extra = added_places(rnd)
+    mine = extra.setdefault(str(category_id), {})
+    old = mine.get(tier, {"places": 0, "reason": ""})
+    mine[tier] = {"places": old["places"] + places,
+                  "reason": f"{old['reason']} / {reason}"[:1000] if old["reason"] else reason}
+    rnd.extra_places = extra
+    db.session.flush()
+    round_event(actor_id_of(actor), "judging.prize.add_places", rnd, reason,
+                category=category_id, tier=tier, added=places,
+                places_after=places_in(rnd, category_id)[tier])
+
+
 def set_prize(result: EntryResult, tier: str | None, actor: Any, reason: str) -> None:
     """The organizers' decision on one entry's prize (``tier`` None: no prize), with the
     reason, which is kept with the result."""
@@ -251,5 +323,12 @@ def set_prize(result: EntryResult, tier: str | None, actor: Any, reason: str) ->
     old = {"prize": result.prize, "notes": result.notes}
     result.prize, result.notes = tier, reason
     db.session.flush()
+    if tier is not None:
+        entry = db.session.get(Entry, result.entry_id)
+        over = [o for o in overfilled(rnd) if o.tier == tier and o.category.id ==
+                entry.category_id]
+        if over:
+            raise refuse("tier_overfilled", "tier", tier=tier, winners=over[0].winners,
+                         places=over[0].places)
     round_event(actor_id_of(actor), "judging.prize.set", rnd, reason, entry=result.entry_id,
                 old=old, new={"prize": tier, "notes": reason})

@@ -1,6 +1,11 @@
 """Conflicts of interest: found (the judge wrote, co-wrote or works for the outlet of an entry)
 or declared (an entry, an author by name, an outlet), and what they forbid: assignments and
 opening the entry.
+
+Only a confirmed declaration forbids anything. A judge's own declaration is recorded as pending
+and changes nothing until an organizer confirms or dismisses it (contest.judging.declarations):
+were it to take effect at once, a judge could declare names one by one and watch which entries
+leave their list, learning who wrote them. What an organizer records is confirmed at once.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from contest.judging.jury import jury
 from contest.judging.models import (
     Assignment,
     Conflict,
+    ConflictStatus,
     JudgingRound,
     JudgingRoundStatus,
     RoundJudge,
@@ -85,7 +91,8 @@ class ConflictFinder:
         } if author_ids else {}
         self.declared: dict[int, list[Conflict]] = defaultdict(list)
         for c in db.session.execute(
-                select(Conflict).where(Conflict.contest_id == contest_id)).scalars():
+                select(Conflict).where(Conflict.contest_id == contest_id,
+                                       Conflict.status == ConflictStatus.CONFIRMED)).scalars():
             self.declared[c.judge_id].append(c)
 
     def reasons(self, judge: User, entry: Entry) -> list[ConflictReason]:
@@ -161,12 +168,16 @@ def contest_conflicts(contest: WritingContest) -> list[tuple[User, Entry, list[C
     return found
 
 
-def declared_conflicts(contest: WritingContest) -> list[tuple[Conflict, User, Entry | None]]:
-    rows = db.session.execute(
-        select(Conflict, User).join(User, User.id == Conflict.judge_id)
-        .where(Conflict.contest_id == contest.id)
-        .order_by(Conflict.declared_at.desc(), Conflict.id.desc())
-    ).all()
+def declared_conflicts(contest: WritingContest, status: str | None = None,
+                       ) -> list[tuple[Conflict, User, Entry | None]]:
+    """The contest's declarations (of one ``status`` if given), newest first, with the judge
+    and, for a declaration about one entry, the entry."""
+    stmt = (select(Conflict, User).join(User, User.id == Conflict.judge_id)
+            .where(Conflict.contest_id == contest.id)
+            .order_by(Conflict.declared_at.desc(), Conflict.id.desc()))
+    if status is not None:
+        stmt = stmt.where(Conflict.status == status)
+    rows = db.session.execute(stmt).all()
     return [(c, u, db.session.get(Entry, c.entry_id) if c.entry_id else None) for c, u in rows]
 
 
@@ -177,11 +188,14 @@ def declare_conflict(judge: User, contest: WritingContest, entry: Entry | None =
     co-authors) or an outlet. ``actor`` is who records it (the judge by default; an organizer
     may record what a judge told them).
 
-    The judge's matching assignments in rounds not yet closed are withdrawn, with any sheet,
-    whose values the audit log keeps; their places are filled by assigning again.
+    Declared by the judge, it is pending: nothing changes until an organizer confirms it
+    (contest.judging.declarations). Recorded by someone else (an organizer), it is confirmed at
+    once: the judge's matching assignments in rounds not yet closed are withdrawn, with any
+    sheet, whose values the audit log keeps; their places are filled by assigning again.
     """
     now = now or timeutil.utcnow()
     actor_id = actor_id_of(actor) if actor is not None else judge.id
+    pending = actor_id == judge.id
     reason = clean_reason(reason)
     author_name = " ".join((author_name or "").split())
     outlet = " ".join((outlet or "").split())
@@ -204,17 +218,29 @@ def declare_conflict(judge: User, contest: WritingContest, entry: Entry | None =
             raise refuse("already_declared")
     conflict = Conflict(contest_id=contest.id, judge_id=judge.id,
                         entry_id=entry.id if entry else None, author_name=author_name,
-                        outlet=outlet, reason=reason, declared_at=now)
+                        outlet=outlet, reason=reason, declared_at=now,
+                        status=ConflictStatus.PENDING if pending else ConflictStatus.CONFIRMED)
+    if not pending:
+        conflict.decided_by_id, conflict.decided_at = actor_id, now
     db.session.add(conflict)
     db.session.flush()
-    removed = []
-    for rnd in contest_rounds(contest):
-        if rnd.status in CHANGEABLE:
-            removed += drop_conflicted_assignments(rnd, actor_id, judge_id=judge.id)
+    removed = [] if pending else withdraw_conflicted(contest, judge.id, actor_id)
     contest_event(actor_id, "judging.conflict.declare", contest.id, reason, conflict=conflict.id,
                   judge=judge.id, entry=conflict.entry_id, author_name=author_name,
-                  outlet=outlet, withdrawn=[r["assignment"] for r in removed])
+                  outlet=outlet, status=conflict.status,
+                  withdrawn=[r["assignment"] for r in removed])
     return conflict
+
+
+def withdraw_conflicted(contest: WritingContest, judge_id: int, actor_id: int | None,
+                        ) -> list[dict[str, Any]]:
+    """Withdraw the judge's assignments that a conflict now forbids, in every round of the
+    contest not yet closed; returns what the audit log keeps of each."""
+    removed: list[dict[str, Any]] = []
+    for rnd in contest_rounds(contest):
+        if rnd.status in CHANGEABLE:
+            removed += drop_conflicted_assignments(rnd, actor_id, judge_id=judge_id)
+    return removed
 
 
 def record_conflict(contest: WritingContest, judge_id: Any, entry_code: str, author_name: str,

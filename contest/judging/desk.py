@@ -25,6 +25,7 @@ from contest.extensions import db
 from contest.judging import common, conflicts, rounds, sheets
 from contest.judging.models import (
     Assignment,
+    Conflict,
     Invitation,
     JudgingRound,
     JudgingRoundStatus,
@@ -336,6 +337,22 @@ def declare_own_conflict(judge: User, contest: WritingContest, kind: str, entry_
     if not (outlet or "").strip():
         raise Refused(Problem("outlet_missing", "outlet"))
     return conflicts.declare_conflict(judge, contest, outlet=outlet, reason=reason, now=now)
+
+
+def declare_entry_conflict(judge: User, assignment: Any, reason: str, now: datetime) -> Any:
+    """A judge's declaration about the entry of one of their assignments, from its score sheet
+    page (the entry known by its code). Pending, like every declaration of a judge: the entry
+    stays in their list until an organizer decides."""
+    entry = db.session.get(Entry, assignment.entry_id)
+    contest = db.session.get(WritingContest, entry.contest_id)
+    return conflicts.declare_conflict(judge, contest, entry=entry, reason=reason, now=now)
+
+
+def entry_declaration(judge: User, entry: Entry) -> Any:
+    """The judge's latest declaration about this one entry, if any (for its sheet page)."""
+    return db.session.execute(
+        select(Conflict).where(Conflict.judge_id == judge.id, Conflict.entry_id == entry.id)
+        .order_by(Conflict.id.desc()).limit(1)).scalar_one_or_none()
 
 
 def own_conflicts(judge: User, contest: WritingContest) -> list[tuple[Any, Entry | None]]:

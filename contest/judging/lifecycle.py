@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from contest import timeutil
 from contest.extensions import db
-from contest.judging.awards import pending_ties, prizes_proposed
+from contest.judging.awards import overfilled, pending_ties, prizes_proposed
 from contest.judging.common import (
     ADVANCEMENT,
     AGGREGATION_METHODS,
@@ -351,6 +351,9 @@ def publish(rnd: JudgingRound, actor: Any, now: datetime | None = None) -> None:
             raise refuse("prizes_not_proposed")
         if ties := pending_ties(rnd):
             raise refuse("ties_pending", None, count=len(ties))
+        if over := overfilled(rnd):
+            raise refuse("tier_overfilled", None, tier=over[0].tier, winners=over[0].winners,
+                         places=over[0].places)
     rnd.status, rnd.published_at = JudgingRoundStatus.PUBLISHED, now
     db.session.flush()
     round_event(actor_id_of(actor), "judging.round.publish", rnd,

@@ -1,17 +1,12 @@
-"""The round's score matrix as a workbook, for the organizers' records.
+"""The round's score matrix as a workbook, for the organizers' records (written by
+:mod:`contest.sheets`: titles, names and criteria are always text, never formulas).
 """
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
 from contest.judging.common import N_, untranslated
 from contest.judging.models import Assignment, JudgingRound
@@ -23,6 +18,7 @@ from contest.judging.rounds import (
     round_entries,
     users_by_id,
 )
+from contest.sheets import Sheet, xlsx_bytes
 from contest.writing.models import Entry
 
 MATRIX_HEADERS = {
@@ -52,29 +48,8 @@ def score_matrix_xlsx(rnd: JudgingRound, translate: Callable[[str], str] = untra
     for a in assignments_of(rnd):
         by_entry[a.entry_id].append(a)
     users = users_by_id(a.judge_id for rows in by_entry.values() for a in rows)
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-
-    def text(sheet: Any, value: Any) -> Any:
-        if value is None or isinstance(value, int | float):
-            return value
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
-        cell.data_type = "s"  # a title starting with "=" stays text
-        return cell
-
-    def header(sheet: Any, labels: list[str]) -> None:
-        row = []
-        for label in labels:
-            cell = WriteOnlyCell(sheet, value=label)
-            cell.font = bold
-            row.append(cell)
-        sheet.append(row)
-
-    scores = workbook.create_sheet(t["scores"][:31])
-    scores.freeze_panes = "A2"
-    header(scores, [t["code"], t["category"], t["title"], t["judge"], t["status"]]
-           + [f"{c.name} (/{c.max_points:g})" for c in criteria]
-           + [t["total"], t["score"], t["rank"]])
+    score_rows: list[list[Any]] = []
+    result_rows: list[list[Any]] = []
     for e in entries:
         r = results.get(e.id)
         for a in sorted(by_entry.get(e.id, []), key=lambda a: (users[a.judge_id].full_name,
@@ -82,27 +57,23 @@ def score_matrix_xlsx(rnd: JudgingRound, translate: Callable[[str], str] = untra
             sheet = a.sheet
             status = t["none"] if sheet is None else t[sheet.status]
             points = (sheet.points or {}) if sheet is not None else {}
-            scores.append([text(scores, e.anon_code), text(scores, e.category.name),
-                           text(scores, e.title), text(scores, users[a.judge_id].full_name),
-                           status]
-                          + [points.get(str(c.id)) for c in criteria]
-                          + [sheet.total if sheet is not None else None,
-                             r.score if r else None, r.rank if r else None])
-
-    summary = workbook.create_sheet(t["results"][:31])
-    summary.freeze_panes = "A2"
-    header(summary, [t["code"], t["category"], t["title"], t["n_judges"], t["low"], t["high"],
-                     t["score"], t["rank"], t["tied"], t["flagged"], t["advanced"], t["prize"]])
-    for e in entries:
-        r = results.get(e.id)
+            score_rows.append([e.anon_code, e.category.name, e.title,
+                               users[a.judge_id].full_name, status]
+                              + [points.get(str(c.id)) for c in criteria]
+                              + [sheet.total if sheet is not None else None,
+                                 r.score if r else None, r.rank if r else None])
         if r is None:
-            summary.append([text(summary, e.anon_code), text(summary, e.category.name),
-                            text(summary, e.title)])
+            result_rows.append([e.anon_code, e.category.name, e.title])
             continue
-        summary.append([text(summary, e.anon_code), text(summary, e.category.name),
-                        text(summary, e.title), r.n_judges, r.low, r.high, r.score, r.rank,
-                        t["yes"] if r.tied else "", t["yes"] if r.flagged else "",
-                        t["yes"] if r.advanced else "", r.prize or ""])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        result_rows.append([e.anon_code, e.category.name, e.title, r.n_judges, r.low, r.high,
+                            r.score, r.rank, t["yes"] if r.tied else "",
+                            t["yes"] if r.flagged else "", t["yes"] if r.advanced else "",
+                            r.prize])
+    return xlsx_bytes([
+        Sheet(t["scores"], [t["code"], t["category"], t["title"], t["judge"], t["status"]]
+              + [f"{c.name} (/{c.max_points:g})" for c in criteria]
+              + [t["total"], t["score"], t["rank"]], score_rows),
+        Sheet(t["results"], [t["code"], t["category"], t["title"], t["n_judges"], t["low"],
+                             t["high"], t["score"], t["rank"], t["tied"], t["flagged"],
+                             t["advanced"], t["prize"]], result_rows),
+    ])

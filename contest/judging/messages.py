@@ -27,6 +27,12 @@ CONFLICT_LABELS = {
     "declared_outlet": _l("declared a conflict with the outlet"),
 }
 
+CONFLICT_STATUS_LABELS = {
+    "pending": _l("waiting for an organizer"),
+    "confirmed": _l("confirmed"),
+    "dismissed": _l("dismissed"),
+}
+
 SHORTFALL_LABELS = {
     assign.REASON_CONFLICTS: _l("Too few judges of its panel are free of a conflict with it."),
     assign.REASON_TOTAL_CAPACITY: _l("The judges' limits add up to fewer places than the "
@@ -55,6 +61,7 @@ MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "bad_choice": lambda p: _("Choose one of the options."),
     "close_in_past": lambda p: _("The closing time must be in the future."),
     "closes_before_opens": lambda p: _("Scoring must close after it opens."),
+    "conflict_decided": lambda p: _("This declaration has already been decided."),
     "conflicted": lambda p: _("This judge has a conflict of interest with the entry."),
     "contest_not_closed": lambda p: _("The contest still takes entries: close it first."),
     "contest_published": lambda p: _("The contest's results are published: judging can no "
@@ -138,6 +145,10 @@ MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "shortlist_empty": lambda p: _("Choose at least one entry."),
     "text_too_long": lambda p: _("At most %(max)d characters.", max=p.get("max", 5000)),
     "threshold_negative": lambda p: _("Enter a number from 0."),
+    "tier_overfilled": lambda p: _(
+        "Prize %(tier)s would have %(winners)d entries for %(places)d places in this category. "
+        "Add places to it with a reason first.", **p),
+    "bad_places": lambda p: _("Add from 1 to %(max)d places.", **p),
     "ties_pending": lambda p: _("%(count)d ties across prize tiers await a decision.",
                                 count=p.get("count", 0)),
     "too_many_criteria": lambda p: _("At most %(max)d criteria.", max=p.get("max", 20)),

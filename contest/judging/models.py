@@ -112,6 +112,9 @@ class JudgingRound(db.Model):
     advancement_value: Mapped[float] = mapped_column(Float, default=5)
     # Prizes per category for a final round: {"A": 1, "B": 1, "C": 2, "KK": 2}; a tier may be 0.
     prize_counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # Places the organizers added to a tier of one category to settle a tie, with the reason
+    # (published with the results): {"<category id>": {"A": {"places": 1, "reason": "..."}}}.
+    extra_places: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     aggregated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
@@ -164,8 +167,19 @@ class Invitation(db.Model):
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
+class ConflictStatus(enum.StrEnum):
+    PENDING = "pending"  # declared by the judge; nothing changes until an organizer decides
+    CONFIRMED = "confirmed"  # in force: no assignment, no access
+    DISMISSED = "dismissed"  # an organizer decided it does not stand
+
+
 class Conflict(db.Model):
-    """A conflict of interest declared by a judge: with an entry, an author or an outlet."""
+    """A conflict of interest declared by a judge: with an entry, an author or an outlet.
+
+    Only a confirmed declaration is in force. A judge's own declaration waits for an organizer
+    (``status`` pending), so that declaring a name cannot tell a judge whose entries they hold;
+    ``decided_by_id``, ``decided_at`` and ``decision_note`` say who decided and why.
+    """
 
     __tablename__ = "judging_conflicts"
 
@@ -177,6 +191,11 @@ class Conflict(db.Model):
     outlet: Mapped[str] = mapped_column(String(200), default="")
     reason: Mapped[str] = mapped_column(String(500))
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    status: Mapped[str] = mapped_column(String(10), default=ConflictStatus.CONFIRMED, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
 
 
 class Assignment(db.Model):

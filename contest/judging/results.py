@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from contest import timeutil
+from contest.accounts.models import User
 from contest.extensions import db
 from contest.judging import aggregate as agg
 from contest.judging.common import OPEN_OR_CLOSED, lock_round, not_published, refuse, round_event
@@ -153,3 +154,31 @@ def results_by_category(rnd: JudgingRound) -> list[CategoryResults]:
 def require_results(rnd: JudgingRound) -> None:
     if rnd.aggregated_at is None:
         raise refuse("not_aggregated")
+
+
+@dataclass
+class LeftOutJudge:
+    """A judge whose sheets do not enter the z-scores, and why ("too_few_sheets" or
+    "no_spread"), with the number of their sheets and (for "no_spread") the one total given."""
+
+    judge: User
+    reason: str
+    n_sheets: int
+    total: float
+
+
+def left_out_judges(rnd: JudgingRound) -> list[LeftOutJudge]:
+    """The judges left out of the z-average of a round aggregated by z-score (see
+    :func:`contest.judging.aggregate.entry_scores`), from the submitted sheets that count, in
+    name order; empty for the other methods."""
+    if rnd.aggregation != "zscore":
+        return []
+    stats = agg.judge_stats(counted_sheets(rnd))
+    out = [judge_id for judge_id, s in stats.items() if s.status != "ok"]
+    if not out:
+        return []
+    users = {u.id: u for u in db.session.execute(
+        select(User).where(User.id.in_(out))).scalars()}
+    found = [LeftOutJudge(users[j], stats[j].status, stats[j].n_sheets, stats[j].mean)
+             for j in out if j in users]
+    return sorted(found, key=lambda x: (x.judge.full_name, x.judge.id))

@@ -26,8 +26,9 @@ from flask_login import current_user, login_required
 from contest import timeutil
 from contest.accounts.policy import require
 from contest.extensions import db, limiter
-from contest.forms import ActionForm, choices
+from contest.forms import ActionForm, ReasonForm, choices
 from contest.judging import common, desk, invitations, published, rounds, sheets, votes
+from contest.judging import results as judged
 from contest.judging.forms import (
     CONFLICT_KINDS,
     ROUND_STATE_LABELS,
@@ -37,7 +38,7 @@ from contest.judging.forms import (
     points_text,
     score_form,
 )
-from contest.judging.messages import problem_message
+from contest.judging.messages import CONFLICT_STATUS_LABELS, problem_message
 from contest.judging.models import JudgingRound
 from contest.params import whole_number
 from contest.refusals import press_button, save_form
@@ -114,6 +115,9 @@ def _render_sheet(assignment, form, now: datetime, problems: list[str] | None = 
         fellows=desk.fellow_totals(current_user, assignment, now),
         problems=problems or [], next_row=round_desk.next_to_score(assignment.id),
         action_form=ActionForm(formdata=None),
+        declaration=desk.entry_declaration(current_user, entry),
+        conflict_form=ReasonForm(prefix="conflict", formdata=None),
+        status_labels=CONFLICT_STATUS_LABELS,
     ), status
 
 
@@ -161,6 +165,21 @@ def reopen_sheet(assignment_id: int):
         then=url_for("judging.sheet", assignment_id=assignment_id))
 
 
+@bp.post("/assignments/<int:assignment_id>/conflict")
+@require("judging.score")
+def declare_entry_conflict(assignment_id: int):
+    now = _now()
+    assignment = _assignment_or_404(assignment_id, now)
+    form = ReasonForm(prefix="conflict")
+    return press_button(
+        lambda: desk.declare_entry_conflict(current_user, assignment, form.reason.data or "",
+                                            now),
+        message=problem_message, form=form,
+        done=_("Your declaration is sent to the organizers. The entry stays in your list "
+               "until they decide; do not score it meanwhile."),
+        then=url_for("judging.sheet", assignment_id=assignment_id) + "#conflict")
+
+
 # --- conflicts -----------------------------------------------------------------------------
 
 
@@ -170,7 +189,7 @@ def _render_conflicts(contest: WritingContest, form: ConflictForm, now: datetime
     form.entry_id.choices = choices([(str(e.id), f"{e.anon_code} · {e.title}") for e in entries])
     declared = desk.own_conflicts(current_user, contest)
     return render_template("judging/conflicts.html", contest=contest, form=form,
-                           entries=entries, declared=declared,
+                           entries=entries, declared=declared, status_labels=CONFLICT_STATUS_LABELS,
                            kinds=CONFLICT_KINDS, problems=problems or []), status
 
 
@@ -195,8 +214,8 @@ def conflicts_page(contest_id: int):
             form.author_name.data or "", form.outlet.data or "", form.reason.data or "", now),
         render=lambda f, problems, status: _render_conflicts(contest, f, now, problems, status),
         message=problem_message, fields={"entry": form.entry_id},
-        done=_("Your declaration is recorded. Entries it concerns are no longer in your list, "
-               "and the organizers have been told."),
+        done=_("Your declaration is sent to the organizers. Your list stays as it is until "
+               "they decide."),
         then=url_for("judging.conflicts", contest_id=contest.id))
 
 
@@ -266,8 +285,12 @@ def results(contest_id: int):
     choice = None
     if not votes.paused_for_blind_judging(contest):
         choice = votes.readers_choice(contest, now)
+    final = published.final_round(contest)
+    left_out = judged.left_out_judges(final) if final is not None else []
     return render_template("judging/results.html", contest=contest, prizes=prizes,
-                           choice=choice, final=published.final_round(contest))
+                           choice=choice, final=final,
+                           flat_judges=sum(x.reason == "no_spread" for x in left_out),
+                           few_sheet_judges=sum(x.reason == "too_few_sheets" for x in left_out))
 
 
 @bp.get("/my-results")

@@ -19,6 +19,8 @@ from contest.extensions import db
 from contest.organizer.forms import UNIT_KIND_LABELS, UnitForm
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")
+# Unit coordinators are appointed with their unit on the reports' screen.
+GRANTABLE_HERE = [role for role in Role if role != Role.UNIT_COORDINATOR]
 
 def role_label(role: str) -> str:
     labels = {
@@ -26,6 +28,7 @@ def role_label(role: str) -> str:
         Role.ORGANIZER: _("Organizer"),
         Role.JUDGE: _("Judge"),
         Role.JOURNALIST: _("Journalist"),
+        Role.UNIT_COORDINATOR: _("Unit coordinator"),
     }
     return labels.get(role, role)
 
@@ -38,6 +41,8 @@ def refusal_message(reason: str) -> str:
         "needs_email": _("This role needs an e-mail address; the account has none."),
         "erased": _("This account has been deleted."),
         "last_admin": _("The last administrator cannot be removed."),
+        "coordinator_by_unit": _("Unit coordinators are appointed with their unit under "
+                                 "Reports, Unit coordinators."),
     }.get(reason, reason)
 
 
@@ -81,7 +86,7 @@ def _user_or_404(user_id: int) -> User:
 def user_detail(user_id: int):
     user = _user_or_404(user_id)
     return render_template(
-        "organizer/user.html", user=user, roles=list(Role), role_form=RoleForm(),
+        "organizer/user.html", user=user, roles=GRANTABLE_HERE, role_form=RoleForm(),
         reset_form=IssueResetLinkForm(), reset_url=None,
         may_reset=may_issue_reset_link(current_user, user),
     )
@@ -122,7 +127,7 @@ def issue_reset_link(user_id: int):
         audit.record(current_user.id, "password.reset_link", "user", user.id, form.note.data)
         db.session.commit()
     return render_template(
-        "organizer/user.html", user=user, roles=list(Role), role_form=RoleForm(),
+        "organizer/user.html", user=user, roles=GRANTABLE_HERE, role_form=RoleForm(),
         reset_form=form, reset_url=reset_url, may_reset=True,
     ), 400 if form.errors else 200
 

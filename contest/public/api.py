@@ -26,6 +26,7 @@ from contest.public.leaderboards import (
     sealed,
     visible_round,
 )
+from contest.public.shared import shared
 from contest.public.views import bp
 from contest.quiz import board, leaderboard, units
 from contest.quiz.models import Round
@@ -67,6 +68,25 @@ def _round_summary(rnd: Round, now: datetime) -> dict[str, Any]:
         "url": url_for("public.round_detail", round_id=rnd.id, _external=True),
         "api_url": url_for("public.api_round", round_id=rnd.id, _external=True),
     }
+
+
+def _rule(rnd: Round, perfect_count: int | None) -> dict[str, Any]:
+    """The published ranking rule: its keys, its text and the choices it makes."""
+    return {
+        "keys": RANKING_KEYS if rnd.prediction_enabled else
+        [k for k in RANKING_KEYS if not k.startswith("prediction")],
+        "text": ranking_rule_text(perfect_count),
+        # Which attempt's prediction is ranked, and whom the perfect count C includes.
+        "prediction_counted": "best_attempt" if rnd.prediction_enabled else None,
+        "perfect_count_includes_excluded": False,
+    }
+
+
+def added_places(rnd: Round) -> list[dict[str, Any]]:
+    """Places the organizers added to a prize tier, with their reasons (published)."""
+    return [{"tier": name, "label": prize_label(name), "places": int(extra["places"]),
+             "reason": str(extra.get("reason", ""))}
+            for name, extra in sorted((rnd.extra_places or {}).items())]
 
 
 def _per_page() -> int:
@@ -116,11 +136,8 @@ def api_round(round_id: int):
         prediction_question=rnd.prediction_text if rnd.prediction_enabled else None,
         prize_tiers=[{"tier": str(name), "label": prize_label(str(name)), "places": int(n)}
                      for name, n in (rnd.prize_tiers or [])],
-        ranking_rule={
-            "keys": RANKING_KEYS if rnd.prediction_enabled else
-            [k for k in RANKING_KEYS if not k.startswith("prediction")],
-            "text": ranking_rule_text(rnd.perfect_count if published else None),
-        },
+        ranking_rule=_rule(rnd, rnd.perfect_count if published else None),
+        allow_exposed_questions=rnd.allow_exposed,
         counts={"entrants": entrants_of(rnd, current)},
         perfect_count=rnd.perfect_count if published else None,
         links={
@@ -134,6 +151,7 @@ def api_round(round_id: int):
 
 @bp.get("/api/rounds/<int:round_id>/leaderboard")
 @csrf.exempt
+@shared(10)  # published max-age: 30 s
 def api_leaderboard(round_id: int):
     """The live leaderboard while the round runs, the final ranking once published."""
     rnd = visible_round(round_id)
@@ -152,7 +170,7 @@ def api_leaderboard(round_id: int):
             rnd, page=page_no, after=cursor_arg(board.FinalCursor, "after", rnd.id),
             before=cursor_arg(board.FinalCursor, "before", rnd.id), per_page=per_page,
         )
-        rule = {"keys": RANKING_KEYS, "text": ranking_rule_text(rnd.perfect_count)}
+        rule = _rule(rnd, rnd.perfect_count)
     elif current == Phase.UPCOMING:
         return _not_available(_("The round has not opened yet."))
     else:
@@ -185,6 +203,7 @@ def api_leaderboard(round_id: int):
 
 @bp.get("/api/rounds/<int:round_id>/results")
 @csrf.exempt
+@shared(60)  # published max-age: 300 s
 def api_results(round_id: int):
     """The published results: true perfect count, rule, prize winners per tier."""
     rnd = visible_round(round_id)
@@ -201,7 +220,8 @@ def api_results(round_id: int):
         "published_at": _iso(rnd.published_at),
         "entrants": board.ranked_count(rnd),
         "perfect_count": rnd.perfect_count,
-        "ranking_rule": {"keys": RANKING_KEYS, "text": ranking_rule_text(rnd.perfect_count)},
+        "ranking_rule": _rule(rnd, rnd.perfect_count),
+        "added_places": added_places(rnd),
         "prizes": prizes,
         "ranking": url_for("public.api_leaderboard", round_id=rnd.id, _external=True),
     }, 300)

@@ -10,7 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -20,6 +28,7 @@ from contest import timeutil
 from contest.extensions import db
 from contest.params import whole_number
 from contest.public.cursors import open_cursor, seal_cursor
+from contest.public.shared import shared
 from contest.public.views import bp
 from contest.quiz import board, finalise, ranks, units
 from contest.quiz import leaderboard as boards
@@ -134,7 +143,10 @@ def ranking_rule_text(perfect_count: int | None = None) -> str:
     rule = _(
         "Higher score first; then the prediction closest to the number of entrants who answered "
         "every question right (no prediction comes last); then the shorter time taken; then the "
-        "earlier submission. Entrants equal on all four share a rank."
+        "earlier submission. Entrants equal on all four share a rank. With several attempts, "
+        "the prediction of the entrant's best attempt (the one that gives the score) counts. "
+        "Entrants excluded by the organizers (with a stated reason) are neither ranked nor "
+        "counted among those who answered every question right."
     )
     if perfect_count is None:
         return rule
@@ -262,6 +274,7 @@ def round_detail(round_id: int):
 
 
 @bp.get("/rounds/<int:round_id>/leaderboard")
+@shared(10)  # anonymous readers are told max-age=10 below
 def leaderboard(round_id: int):
     rnd = visible_round(round_id)
     now = timeutil.utcnow()
@@ -273,10 +286,13 @@ def leaderboard(round_id: int):
     page = board_for(rnd, now)
     nav = pager(page, lambda **kw: url_for("public.leaderboard", round_id=rnd.id, **kw)) \
         if page else None
-    return render_template(
+    response = make_response(render_template(
         "public/quiz/leaderboard.html", rnd=rnd, phase=current, Phase=Phase, page=page,
         pager=nav, mine=my_standing(rnd, now), rule=live_rule_text(),
-    )
+    ))
+    if not request.cookies:
+        response.headers["Cache-Control"] = "public, max-age=10"
+    return response
 
 
 @bp.get("/rounds/<int:round_id>/results")

@@ -1,4 +1,4 @@
-"""Home page, the personal data notice and the language switch."""
+"""The home page's address, the personal data notice and the language switch."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user
 
 from contest.accounts.views import safe_next
-from contest.extensions import db
+from contest.extensions import csrf, db
 from contest.i18n import LANG_COOKIE
 
 bp = Blueprint("public", __name__)
@@ -14,8 +14,10 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 def home():
-    sections = [hook() for hook in current_app.extensions.get("home_sections", [])]
-    return render_template("public/home.html", sections=[s for s in sections if s])
+    """The campaign home page (contest.campaign draws it)."""
+    from contest.campaign.views import home_page
+
+    return home_page()
 
 
 @bp.get("/privacy")
@@ -24,8 +26,16 @@ def privacy():
 
 
 @bp.post("/lang")
+@csrf.exempt
 def set_language():
-    """Remember the chosen language: in a cookie, and on the account when logged in."""
+    """Remember the chosen language: in a cookie, and on the account when logged in.
+
+    Anonymous pages carry no CSRF token, so that reading them starts no session (and sets no
+    cookie); a forged switch could only change the language cookie. A signed-in account's
+    setting is a change to the account and needs the token.
+    """
+    if current_user.is_authenticated and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
     lang = request.form.get("lang", "")
     target = safe_next(request.form.get("next")) or url_for("public.home")
     response = redirect(target)
@@ -40,5 +50,5 @@ def set_language():
 
 @bp.get("/healthz")
 def health():
-    db.session.execute(db.text("SELECT 1"))
+    """The process is up; /readyz (contest.ops) says whether it can serve."""
     return {"status": "ok"}

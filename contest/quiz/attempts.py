@@ -29,9 +29,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from contest.accounts.models import User
 from contest.extensions import db
@@ -62,6 +63,7 @@ __all__ = [
     "draw_for",
     "effective_deadline",
     "is_overdue",
+    "lock_attempt",
     "merge_answers",
     "open_attempt",
     "paper_for",
@@ -152,7 +154,8 @@ def open_attempt(rnd: Round, user_id: int, now: datetime,
 def draw_for(rnd: Round, rng: random.Random) -> list[list[Any]]:
     """Draw one attempt's paper: ``[[question_id, [option ids in shown order]], ...]``.
 
-    Quota rounds draw from the active, non-retired questions of each quota's topics; fixed
+    Quota rounds draw from the active, non-retired questions of each quota's topics, only
+    those whose key no round has published unless the round allows exposed questions; fixed
     rounds use their list. Raises :class:`~contest.quiz.draw.DrawError` if the bank cannot
     supply the questions (it changed since the round was opened).
     """
@@ -167,7 +170,8 @@ def draw_for(rnd: Round, rng: random.Random) -> list[list[Any]]:
         question_ids = draw.draw_fixed(listed, rnd.shuffle_questions, rng)
     else:
         quotas = {q.topic_id: q.count for q in rnd.quotas}
-        question_ids = draw.draw_questions(rounds.quota_pools(quotas), quotas, rng,
+        pools = rounds.quota_pools(quotas, include_exposed=bool(rnd.allow_exposed))
+        question_ids = draw.draw_questions(pools, quotas, rng,
                                            shuffle=rnd.shuffle_questions)
     options: dict[int, list[int]] = {qid: [] for qid in question_ids}
     for option_id, question_id in db.session.execute(
@@ -239,13 +243,43 @@ def start_attempt(rnd: Round, user: User, now: datetime,
 # --- answering ------------------------------------------------------------------------------
 
 
-def _lock(attempt: Attempt) -> Attempt:
-    """Re-read the attempt row under a row lock, refreshing ``attempt`` in place."""
-    return db.session.execute(
-        select(Attempt).where(Attempt.id == attempt.id)
-        .with_for_update(key_share=True)
+_LOCKED = "quiz_locked_attempts"
+
+
+def _locked_here() -> set[int]:
+    """Ids of the attempts locked (and re-read) in the session's current transaction."""
+    session = db.session()
+    transaction = session.get_transaction()
+    held = session.info.get(_LOCKED)
+    if held is None or held[0] is not transaction:
+        held = (transaction, set())
+        session.info[_LOCKED] = held
+    return held[1]
+
+
+def lock_attempt(attempt_id: int) -> Attempt | None:
+    """Read the attempt and its round with the attempt's row locked, in one statement.
+
+    The lock lasts until the transaction ends; :func:`save_answers` and :func:`submit` then
+    use the row as read here instead of reading it again.
+    """
+    attempt = db.session.execute(
+        select(Attempt).where(Attempt.id == attempt_id)
+        .options(joinedload(Attempt.round))
+        .with_for_update(of=Attempt, key_share=True)
         .execution_options(populate_existing=True)
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if attempt is not None:
+        _locked_here().add(attempt.id)
+    return attempt
+
+
+def _lock(attempt: Attempt) -> Attempt:
+    """Re-read the attempt row under a row lock, refreshing ``attempt`` in place (once per
+    transaction)."""
+    if attempt.id in _locked_here():
+        return attempt
+    return lock_attempt(attempt.id)  # type: ignore[return-value]
 
 
 def _chosen_ids(attempt: Attempt, question_id: int, positions: Sequence[int],
@@ -262,10 +296,19 @@ def _chosen_ids(attempt: Attempt, question_id: int, positions: Sequence[int],
 
 
 def _kinds(attempt: Attempt) -> dict[int, str]:
+    """The kind of each question of the paper.
+
+    A drawn question is marked used in the transaction that draws it, and a used question is
+    never edited in place (a change makes a new revision), so its kind is kept per process.
+    """
+    known: dict[int, str] = current_app.extensions.setdefault("quiz_question_kinds", {})
     ids = [qid for qid, _ in attempt.draw]
-    return dict(db.session.execute(
-        select(Question.id, Question.kind).where(Question.id.in_(ids))
-    ).all())
+    missing = [qid for qid in ids if qid not in known]
+    if missing:
+        known.update(db.session.execute(
+            select(Question.id, Question.kind).where(Question.id.in_(missing))
+        ).all())
+    return {qid: known[qid] for qid in ids if qid in known}
 
 
 def merge_answers(stored: Mapping[str, list[int]],
@@ -294,6 +337,9 @@ def _apply_answers(attempt: Attempt, changes: Mapping[int, Sequence[int]], predi
     resolved = {int(qid): _chosen_ids(attempt, int(qid), list(pos), kinds)
                 for qid, pos in changes.items()}
     _check_prediction(prediction)
+    if prediction not in (UNSET, None) and not attempt.round.prediction_enabled:
+        # A round without the tie-break question ranks without predictions: none is kept.
+        raise AnswerRefused(Problem("no_prediction", "prediction"))
     if resolved:
         attempt.answers = merge_answers(attempt.answers or {}, resolved)
     if prediction is not UNSET:
@@ -303,7 +349,7 @@ def _apply_answers(attempt: Attempt, changes: Mapping[int, Sequence[int]], predi
 
 def save_answers(attempt: Attempt, changes: Mapping[int, Sequence[int]], now: datetime,
                  prediction: Any = UNSET,
-                 grace_seconds: float = DEFAULT_GRACE_SECONDS) -> Attempt:
+                 grace_seconds: float = DEFAULT_GRACE_SECONDS, *, flush: bool = True) -> Attempt:
     """Save answers given so far; only the questions in ``changes`` are touched.
 
     ``changes`` maps question id to the chosen positions in the option order shown for the
@@ -317,7 +363,8 @@ def save_answers(attempt: Attempt, changes: Mapping[int, Sequence[int]], now: da
     if _late(attempt, now, grace_seconds):
         raise AnswerRefused(Problem("too_late"))
     _apply_answers(attempt, changes, prediction, now)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return attempt
 
 
@@ -339,13 +386,15 @@ class SubmitOutcome:
 
 def _score(attempt: Attempt, rnd: Round) -> tuple[float, float, int, dict[str, float]]:
     ids = [qid for qid, _ in attempt.draw]
-    questions = {
-        q.id: q for q in db.session.execute(
-            select(Question).where(Question.id.in_(ids)).options(selectinload(Question.options))
-        ).scalars()
-    }
-    items = [ItemKey(qid, questions[qid].kind,
-                     {o.id: o.fraction for o in questions[qid].options}) for qid in ids]
+    kinds: dict[int, str] = {}
+    weights: dict[int, dict[int, float]] = {qid: {} for qid in ids}
+    for qid, kind, option_id, fraction in db.session.execute(
+        select(Question.id, Question.kind, Option.id, Option.fraction)
+        .join(Option, Option.question_id == Question.id).where(Question.id.in_(ids))
+    ):
+        kinds[qid] = kind
+        weights[qid][option_id] = fraction
+    items = [ItemKey(qid, kinds[qid], weights[qid]) for qid in ids]
     answers = {int(k): v for k, v in (attempt.answers or {}).items()}
     result = score_attempt(items, answers, rnd.multi_scoring)
     return (result.score, result.max_score, result.correct_count,
@@ -354,11 +403,13 @@ def _score(attempt: Attempt, rnd: Round) -> tuple[float, float, int, dict[str, f
 
 def _close(attempt: Attempt, submitted_at: datetime, auto: bool) -> bool:
     """Score the (locked) attempt and flip it to submitted; False if it already was."""
-    flipped = db.session.execute(
-        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN)
-        .values(status=AttemptStatus.SUBMITTED)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    # Answers given with the submission are written with the scores, in one UPDATE below.
+    with db.session.no_autoflush:
+        flipped = db.session.execute(
+            update(Attempt).where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN)
+            .values(status=AttemptStatus.SUBMITTED)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     if flipped != 1:
         db.session.refresh(attempt)
         return False
@@ -416,18 +467,20 @@ def save_and_submit(attempt: Attempt, changes: Mapping[int, Sequence[int]], now:
     """
     try:
         save_answers(attempt, changes, now, UNSET if prediction_unreadable else prediction,
-                     grace_seconds)
+                     grace_seconds, flush=False)
     except AnswerRefused as exc:
         if exc.code not in ("submitted", "too_late"):
             raise
     else:
         if prediction_unreadable:
+            db.session.flush()
             return SubmitOutcome(attempt, prediction_problem="bad_prediction")
     try:
         return submit(attempt, now, grace_seconds=grace_seconds)
     except AnswerRefused as exc:
         if exc.code != "prediction_required":
             raise
+        db.session.flush()
         return SubmitOutcome(attempt, prediction_problem=exc.code)
 
 
@@ -496,10 +549,11 @@ def _insert_ignoring_conflict(values: dict[str, Any]) -> bool:
         db.session.add(Result(**values))
         db.session.flush()
         return True
+    # RETURNING rather than rowcount, which the ORM's insert path does not report reliably.
     stmt = insert(Result).values(**values).on_conflict_do_nothing(
         index_elements=["round_id", "user_id"]
-    )
-    return db.session.execute(stmt).rowcount == 1
+    ).returning(Result.id)
+    return db.session.execute(stmt).first() is not None
 
 
 def record_result(attempt: Attempt) -> Result:
@@ -528,11 +582,8 @@ def record_result(attempt: Attempt) -> Result:
     ).scalar_one()
     if inserted:
         return result
-    result.attempts_count = db.session.execute(
-        select(func.count()).select_from(Attempt)
-        .where(Attempt.round_id == attempt.round_id, Attempt.user_id == attempt.user_id,
-               Attempt.status == AttemptStatus.SUBMITTED)
-    ).scalar_one()
+    # The row is locked and this attempt was flipped to submitted exactly once just before.
+    result.attempts_count += 1
     result.unit_id = unit_id
     new = _as_result(attempt.id, attempt.user_id, attempt.score, attempt.max_score,
                      attempt.time_ms, attempt.submitted_at)

@@ -27,6 +27,7 @@ from contest.extensions import db
 from contest.problems import Problem, Refused
 from contest.quiz.attempts import DEFAULT_GRACE_SECONDS, close_overdue
 from contest.quiz.board import PRIZE_UNDECIDED, clear_rank_cache, entrant_count, prize_tiers
+from contest.quiz.disclosure import record_exposure
 from contest.quiz.models import Result, Round, RoundStatus
 from contest.quiz.ranking import EntrantResult, RankedEntrant, assign_prizes
 from contest.quiz.ranks import live_total
@@ -244,6 +245,8 @@ def finalise(
     if rnd.finalized_at is not None and not force:  # finished by someone else meanwhile
         return FinaliseReport(round_id, done=False, perfect_count=rnd.perfect_count)
     report = rerank(rnd, now)
+    # Ranking releases the keys (contest.quiz.disclosure): the questions become exposed.
+    record_exposure(rnd, now)
     audit.record(actor_id, "results.rank", "quiz_round", round_id,
                  perfect_count=report.perfect_count, ranked=report.ranked, forced=force)
     return report

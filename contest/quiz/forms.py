@@ -97,6 +97,8 @@ class RoundForm(FlaskForm):
         validators=[Optional(), Regexp(r"^[\d,;\s]*$",
                                        message=_l("Use question numbers separated by commas."))],
     )
+    allow_exposed = BooleanField(
+        _l("Allow questions whose correct answers earlier rounds published"), default=False)
     shuffle_questions = BooleanField(_l("Shuffle the questions"), default=True)
     shuffle_options = BooleanField(_l("Shuffle the options of each question"), default=True)
     time_limit_minutes = IntegerField(

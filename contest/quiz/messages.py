@@ -44,6 +44,13 @@ MESSAGES: dict[str, str] = {
     "quota_short": N_(
         "Topic “%(topic)s”: %(wanted)d questions per attempt, but only %(available)d active "
         "questions are available."),
+    "quota_exposed": N_(
+        "Topic “%(topic)s”: %(wanted)d questions per attempt, but only %(unexposed)d of its "
+        "%(available)d questions have keys that no round has published. Lower the quota, add "
+        "questions, or allow exposed questions."),
+    "questions_exposed": N_(
+        "Earlier rounds published the keys of these questions: %(ids)s. Replace them or allow "
+        "exposed questions."),
     "locked": N_("Entrants have started this round: its rules can no longer change. Only the "
                  "close time can be extended."),
     "round_closed": N_("This round is closed."),
@@ -64,6 +71,9 @@ MESSAGES: dict[str, str] = {
     "already_started": N_("Your attempt has already started in another window: continue it "
                           "from here."),
     "review_later": N_("The correct answers are shown after the round closes, on %(when)s."),
+    "keys_settling": N_("The correct answers are shown once every answer of the round is in: "
+                        "a few seconds after the close, when the last attempts have been "
+                        "scored. Please come back in a minute."),
     "no_attempt": N_("You did not take part in this round."),
     # answers (contest.quiz.attempts)
     "submitted": N_("This attempt has already been submitted; nothing more can change."),
@@ -73,6 +83,7 @@ MESSAGES: dict[str, str] = {
                   "Reload the page and try again."),
     "prediction_required": N_("Enter your prediction (a whole number) before submitting."),
     "bad_prediction": N_("Enter the prediction as a whole number, 0 or more."),
+    "no_prediction": N_("This round has no prediction question: a prediction cannot be sent."),
     "login": N_("You are logged out. Log in again: the answers saved so far are kept."),
     # results (contest.quiz.finalise, exclusions, prizes, publication)
     "not_closed": N_("The round has not closed yet."),
@@ -87,6 +98,17 @@ MESSAGES: dict[str, str] = {
     "no_conflict": N_("There is no tie to decide at this rank any more."),
     "bad_decision": N_("Choose a prize, or no prize, for every tied entrant."),
     "unconfirmed": N_("Tick the box to confirm the publication."),
+    "unconfirmed_change": N_("Tick the box to confirm that you have read what this changes."),
+    "already_excluded": N_("This entrant is already excluded."),
+    "reinstate_reason_required": N_("Give the reason for the reinstatement; it is kept in "
+                                    "the audit trail."),
+    "tier_overfilled": N_("The prize “%(tier)s” would have %(winners)d winners for "
+                          "%(places)d places. Add places to it with a reason first, or give "
+                          "some of the tied entrants another prize."),
+    "bad_tier": N_("Choose one of the round's prizes."),
+    "bad_places": N_("Add from 1 to %(max)d places."),
+    "places_reason_required": N_("Give the reason for adding places; it is published with "
+                                 "the results."),
 }
 
 UNKNOWN = N_("This change cannot be made (%(code)s).")

@@ -167,6 +167,11 @@ class Round(db.Model):
     required_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Prize tiers in order, e.g. [["first", 1], ["second", 2], ["third", 5], ["consolation", 8]].
     prize_tiers: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)
+    # Places the organizers added to a tier to settle a tie, with the reason (published with the
+    # results): {"first": {"places": 2, "reason": "..."}}.
+    extra_places: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # False (the default): attempts draw only questions whose keys no earlier round published.
+    allow_exposed: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set when the first attempt starts: from then on only the close time may change.
     first_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The true answer to the prediction question, fixed when the round is finalised.
@@ -302,3 +307,25 @@ class Result(db.Model):
         Index("ix_quiz_results_final", "round_id", "final_rank"),
         Index("ix_quiz_results_unit", "round_id", "unit_id"),
     )
+
+
+class QuestionExposure(db.Model):
+    """A question whose correct answer a round made public (its review opened).
+
+    Written when the round is ranked, which is also when its keys are shown
+    (:mod:`contest.quiz.disclosure`). Later rounds draw only unexposed questions unless their
+    organizer allows exposed ones.
+    """
+
+    __tablename__ = "quiz_question_exposures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("quiz_questions.id", ondelete="CASCADE"), index=True
+    )
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("quiz_rounds.id", ondelete="CASCADE"), index=True
+    )
+    exposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timestamp)
+
+    __table_args__ = (UniqueConstraint("question_id", "round_id"),)

@@ -15,9 +15,15 @@ Entrants equal on every key share a rank (competition ranking: 1, 2, 2, 4)
 and are flagged as tied; ties are never broken silently. Within a tied group
 the listing order is by entrant id, for stable display only.
 
-``excluded`` marks an entrant who is ranked and counted as an entrant (for
-example in the perfect count) but is not eligible for a prize. Disqualified
-entrants should be left out of the inputs altogether.
+Exclusion rule (the one published with the results): an entrant the
+organizers exclude (several accounts, false details; always with a reason) is
+out of the final ranking altogether: no rank, no prize, and not counted in C,
+the number of perfect entrants that predictions are measured against, so that
+extra accounts cannot move C. The database ranking
+(:mod:`contest.quiz.finalise`) leaves excluded entrants out of the ranked set;
+here :func:`perfect_count` skips anyone marked ``excluded`` and
+:func:`assign_prizes` gives them no place, so a caller that passes them in
+gets the same prizes and the same C.
 
 Submission times are compared as given, so pass either all naive or all
 timezone-aware datetimes.
@@ -211,11 +217,12 @@ def final_order_key(result: EntrantResult, perfect: int) -> tuple[Any, ...]:
 
 
 def perfect_count(results: Iterable[EntrantResult]) -> int:
-    """Count the entrants whose best attempt got every question right.
+    """Count C, the entrants whose best attempt got every question right.
 
-    Excluded entrants are counted: they took part, they just cannot win.
+    Excluded entrants are not counted (see the exclusion rule above).
     """
-    return sum(1 for result in results if _score(result.score) == _score(result.max_score))
+    return sum(1 for result in results
+               if not result.excluded and _score(result.score) == _score(result.max_score))
 
 
 def rank_entrants(

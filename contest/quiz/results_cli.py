@@ -90,5 +90,5 @@ def item_stats_command(round_id: int, directory: Path) -> None:
     }
     for part, text in parts.items():
         path = directory / f"round-{round_id}-{part}.csv"
-        path.write_text("\ufeff" + text, encoding="utf-8")
+        path.write_text(text, encoding="utf-8")  # byte-order mark included
         click.echo(path)

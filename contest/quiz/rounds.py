@@ -25,7 +25,15 @@ from contest.accounts.models import User
 from contest.extensions import db
 from contest.problems import Problem, Refused
 from contest.quiz import draw
-from contest.quiz.models import Question, Round, RoundQuestion, RoundQuota, RoundStatus, Topic
+from contest.quiz.models import (
+    Question,
+    QuestionExposure,
+    Round,
+    RoundQuestion,
+    RoundQuota,
+    RoundStatus,
+    Topic,
+)
 from contest.quiz.scoring import METHODS
 from contest.timeutil import to_local
 
@@ -52,6 +60,7 @@ __all__ = [
     "public_round",
     "public_rounds",
     "question_count",
+    "quota_availability",
     "quota_pools",
     "rules_problems",
     "update_round",
@@ -119,6 +128,8 @@ class RoundRules:
 
     ``quotas`` maps topic id to the number of questions drawn from that topic and its sub-topics;
     ``fixed_question_ids`` is used instead when ``selection`` is ``"fixed"``.
+    ``allow_exposed`` lets attempts draw questions whose keys an earlier round published
+    (:mod:`contest.quiz.disclosure`); by default they draw only unexposed ones.
     """
 
     title: str
@@ -138,6 +149,7 @@ class RoundRules:
     min_age: int | None = None
     required_fields: list[str] = field(default_factory=list)
     prize_tiers: list[tuple[str, int]] = field(default_factory=lambda: list(DEFAULT_PRIZE_TIERS))
+    allow_exposed: bool = False
 
     @classmethod
     def of(cls, rnd: Round) -> RoundRules:
@@ -160,6 +172,7 @@ class RoundRules:
             min_age=rnd.min_age,
             required_fields=list(rnd.required_fields or []),
             prize_tiers=[(str(name), int(places)) for name, places in rnd.prize_tiers or []],
+            allow_exposed=bool(rnd.allow_exposed),
         )
 
     @property
@@ -219,18 +232,22 @@ def rules_problems(rules: RoundRules) -> list[Problem]:
     return unique
 
 
-def _live_questions():  # noqa: ANN202
-    return select(Question.id, Question.topic_id).where(
+def _live_questions(include_exposed: bool = True):  # noqa: ANN202
+    stmt = select(Question.id, Question.topic_id).where(
         Question.active.is_(True), Question.retired.is_(False)
     )
+    if not include_exposed:
+        stmt = stmt.where(Question.id.not_in(select(QuestionExposure.question_id)))
+    return stmt
 
 
-def quota_pools(quotas: Mapping[int, int]) -> dict[int, list[int]]:
+def quota_pools(quotas: Mapping[int, int], include_exposed: bool = True) -> dict[int, list[int]]:
     """The drawable question ids of each quota topic.
 
     A quota on a topic draws from the topic and its sub-topics. When a sub-topic has a quota of
     its own, its questions belong to that nearer quota only, so that no question sits in two
-    pools and the quotas add up exactly. Only active, non-retired questions count.
+    pools and the quotas add up exactly. Only active, non-retired questions count, and without
+    ``include_exposed`` only those whose key no round has published.
     """
     parents = dict(db.session.execute(select(Topic.id, Topic.parent_id)).all())
     owner_of: dict[int, int | None] = {}
@@ -255,11 +272,34 @@ def quota_pools(quotas: Mapping[int, int]) -> dict[int, list[int]]:
         return found
 
     pools: dict[int, list[int]] = {topic_id: [] for topic_id in quotas}
-    for question_id, topic_id in db.session.execute(_live_questions()):
+    for question_id, topic_id in db.session.execute(_live_questions(include_exposed)):
         quota_topic = owner(topic_id)
         if quota_topic is not None:
             pools[quota_topic].append(question_id)
     return pools
+
+
+@dataclass(frozen=True)
+class QuotaAvailability:
+    """What a topic quota can draw from: all live questions, and those still unexposed."""
+
+    topic_id: int
+    topic: str
+    wanted: int
+    available: int
+    unexposed: int
+
+
+def quota_availability(quotas: Mapping[int, int]) -> list[QuotaAvailability]:
+    """For the round form: per quota, how many questions it can draw, exposed or not."""
+    known = {t for t in quotas if db.session.get(Topic, t) is not None}
+    wanted = {t: c for t, c in quotas.items() if t in known}
+    if not wanted:
+        return []
+    every = quota_pools(wanted)
+    fresh = quota_pools(wanted, include_exposed=False)
+    return [QuotaAvailability(t, _topic_label(t), c, len(every[t]), len(fresh[t]))
+            for t, c in wanted.items()]
 
 
 def _topic_label(topic_id: int) -> str:
@@ -279,21 +319,41 @@ def pool_problems(rules: RoundRules) -> list[Problem]:
         missing = sorted(wanted - live)
         if missing:
             return [Problem("questions_unavailable", params={"ids": ", ".join(map(str, missing))})]
-        return [] if wanted else [Problem("no_questions")]
+        if not wanted:
+            return [Problem("no_questions")]
+        exposed = [] if rules.allow_exposed else sorted(
+            set(db.session.execute(
+                select(QuestionExposure.question_id)
+                .where(QuestionExposure.question_id.in_(wanted))
+            ).scalars()))
+        if exposed:
+            return [Problem("questions_exposed", "allow_exposed",
+                            params={"ids": ", ".join(map(str, exposed))})]
+        return []
     unknown = [t for t in rules.quotas if db.session.get(Topic, t) is None]
     if unknown:
         return [Problem("unknown_topic")]
     pools = quota_pools(rules.quotas)
     sizes = {topic_id: len(ids) for topic_id, ids in pools.items()}
-    if not draw.check_quotas(sizes, rules.quotas):
-        return []
     problems = [
         Problem("quota_short", params={"topic": _topic_label(topic_id), "wanted": count,
                                 "available": sizes.get(topic_id, 0)})
         for topic_id, count in sorted(rules.quotas.items())
         if count > sizes.get(topic_id, 0)
     ]
-    return problems or [Problem("no_questions")]
+    if not problems and not rules.allow_exposed:
+        fresh = quota_pools(rules.quotas, include_exposed=False)
+        problems = [
+            Problem("quota_exposed", "allow_exposed",
+                    params={"topic": _topic_label(topic_id), "wanted": count,
+                            "unexposed": len(fresh[topic_id]),
+                            "available": sizes.get(topic_id, 0)})
+            for topic_id, count in sorted(rules.quotas.items())
+            if count > len(fresh[topic_id])
+        ]
+    if not problems and draw.check_quotas(sizes, rules.quotas):
+        problems = [Problem("no_questions")]
+    return problems
 
 
 def is_locked(rnd: Round) -> bool:
@@ -317,6 +377,7 @@ def _apply(rnd: Round, rules: RoundRules) -> None:
     rnd.min_age = rules.min_age
     rnd.required_fields = [f for f in PROFILE_FIELDS if f in rules.required_fields]
     rnd.prize_tiers = [[name, places] for name, places in rules.prize_tiers]
+    rnd.allow_exposed = bool(rules.allow_exposed)
     if rules.selection == "quota":
         # Keep the rows of unchanged topics: deleting and re-inserting one (round, topic) pair in
         # a single flush would trip the unique constraint.
@@ -343,12 +404,26 @@ def _quota(row: RoundQuota | None, topic_id: int, count: int) -> RoundQuota:
     return row
 
 
+EXPOSURE_CODES = ("quota_exposed", "questions_exposed")
+
+
 def _check(rules: RoundRules, with_pool: bool) -> None:
+    """Refuse inconsistent rules; with ``with_pool`` also rules the bank cannot draw. A draft
+    is checked against the bank for exposure only (the rest of the bank may still change):
+    the form refuses a quota that the unexposed questions cannot fill."""
     problems = rules_problems(rules)
-    if not problems and with_pool:
-        problems = pool_problems(rules)
+    if not problems:
+        pool = pool_problems(rules)
+        problems = pool if with_pool else [p for p in pool if p.code in EXPOSURE_CODES]
     if problems:
         raise RoundError(*problems)
+
+
+def _exposure_event(rnd: Round, before: bool | None, actor_id: int | None) -> None:
+    """Record a change of the round's choice about exposed questions."""
+    if bool(rnd.allow_exposed) != bool(before) and (before is not None or rnd.allow_exposed):
+        audit.record(actor_id, "round.allow_exposed", "quiz_round", rnd.id,
+                     title=rnd.title, allowed=bool(rnd.allow_exposed))
 
 
 def create_round(rules: RoundRules, actor_id: int | None = None) -> Round:
@@ -359,6 +434,7 @@ def create_round(rules: RoundRules, actor_id: int | None = None) -> Round:
     db.session.add(rnd)
     db.session.flush()
     audit.record(actor_id, "round.create", "quiz_round", rnd.id, title=rnd.title)
+    _exposure_event(rnd, None, actor_id)
     return rnd
 
 
@@ -373,9 +449,11 @@ def update_round(rnd: Round, rules: RoundRules, actor_id: int | None = None) -> 
     if rnd.status in (RoundStatus.CLOSED, RoundStatus.PUBLISHED):
         raise RoundError(Problem("round_closed"))
     _check(rules, with_pool=rnd.status == RoundStatus.OPEN)
+    before = bool(rnd.allow_exposed)
     _apply(rnd, rules)
     db.session.flush()
     audit.record(actor_id, "round.update", "quiz_round", rnd.id, title=rnd.title)
+    _exposure_event(rnd, before, actor_id)
 
 
 def clone_round(rnd: Round, title: str, now: datetime, actor_id: int | None = None) -> Round:
@@ -396,6 +474,7 @@ def clone_round(rnd: Round, title: str, now: datetime, actor_id: int | None = No
     db.session.add(clone)
     db.session.flush()
     audit.record(actor_id, "round.clone", "quiz_round", clone.id, source=rnd.id)
+    _exposure_event(clone, None, actor_id)
     return clone
 
 

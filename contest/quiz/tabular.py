@@ -47,9 +47,12 @@ between cells (the header row decides).
 
 Titles, per-option feedback and the text format have no column: the writers
 leave them out, so a table round trip keeps everything else. Line breaks
-inside an option become spaces. :func:`write_csv` starts with a byte-order mark
-so that Excel opens the UTF-8 text with the right letters; XLSX is the safer
-export for Excel, since its cells are always stored as text, never formulas.
+inside an option become spaces. Both writers go through :mod:`contest.sheets`:
+the CSV starts with a byte-order mark so that Excel opens the UTF-8 text with
+the right letters, and a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or
+a carriage return gets a leading apostrophe, which :func:`parse_csv` drops again
+(``'=1+1`` reads as ``=1+1``); XLSX cells are always stored as text, never
+formulas.
 """
 
 from __future__ import annotations
@@ -60,10 +63,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
-
-import openpyxl
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from contest.problems import Problem
 from contest.quiz.items import (
@@ -80,6 +79,7 @@ from contest.quiz.items import (
     split_topic,
     validate_question,
 )
+from contest.sheets import Sheet, csv_plain, csv_text, xlsx_bytes
 
 __all__ = [
     "COLUMNS",
@@ -111,7 +111,6 @@ _TRUE_FALSE = {
     "sai": False, "s": False, "false": False, "f": False,
 }
 _PREFIX_RE = re.compile(r"^([A-Z])[.)]\s+(\S.*)$", re.DOTALL)
-_ILLEGAL_XLSX_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class _TableError(Exception):
@@ -380,7 +379,8 @@ def parse_csv(text: str, default_topic: list[str] | None = None) -> ParseResult:
         start = 1
         try:
             for record in reader:
-                yield start, record
+                # Our own exports guard formula-like cells with an apostrophe; read them back.
+                yield start, [csv_plain(cell) for cell in record]
                 start = reader.line_num + 1
         except csv.Error as exc:
             if "end of data" in str(exc):
@@ -404,6 +404,7 @@ def _cell_text(value: object) -> str:
 
 def parse_xlsx(data: bytes, default_topic: list[str] | None = None) -> ParseResult:
     """Parse the first sheet of an XLSX workbook; lines are spreadsheet row numbers."""
+    import openpyxl
     unreadable = problem_at(0, "table.xlsx_unreadable")
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -466,39 +467,19 @@ def _row(q: ParsedQuestion, separator: str) -> list[str]:
     ]
 
 
+_WIDTHS = {"topic": 28, "kind": 10, "text": 60, "options": 40, "correct": 12,
+           "explanation": 40, "source": 28, "difficulty": 10, "tags": 20, "id": 12}
+
+
 def write_csv(questions: Iterable[ParsedQuestion]) -> str:
     """Write questions as CSV with the documented header (and the id column)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([*COLUMNS, *OPTIONAL_COLUMNS])
-    for question in questions:
-        writer.writerow(_row(question, " | "))
-    return "\ufeff" + buffer.getvalue()
+    return csv_text([[*COLUMNS, *OPTIONAL_COLUMNS],
+                     *(_row(question, " | ") for question in questions)])
 
 
 def write_xlsx(questions: Iterable[ParsedQuestion]) -> bytes:
     """Write questions as an XLSX workbook with one sheet and the documented header."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "questions"
     header = [*COLUMNS, *OPTIONAL_COLUMNS]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row_number, question in enumerate(questions, start=2):
-        for column, value in enumerate(_row(question, "\n"), start=1):
-            cell = sheet.cell(row=row_number, column=column,
-                              value=_ILLEGAL_XLSX_RE.sub("", value))
-            # Store every cell as text: a value starting with "=" would otherwise
-            # become a formula.
-            cell.data_type = "s"
-            cell.alignment = wrap
-    widths = {"topic": 28, "kind": 10, "text": 60, "options": 40, "correct": 12,
-              "explanation": 40, "source": 28, "difficulty": 10, "tags": 20, "id": 12}
-    for column, name in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = widths[name]
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes([Sheet("questions", header,
+                             (_row(question, "\n") for question in questions),
+                             widths=[_WIDTHS[name] for name in header], wrap=True)])

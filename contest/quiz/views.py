@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from contest import timeutil
 from contest.extensions import db
@@ -27,7 +28,7 @@ from contest.forms import ActionForm
 from contest.params import whole_number
 from contest.problems import Problem
 from contest.quiz import attempts as service
-from contest.quiz import rounds
+from contest.quiz import disclosure, finalise, rounds
 from contest.quiz.forms import PROFILE_FIELD_LABELS, PaperInput, parse_prediction, read_paper
 from contest.quiz.messages import message, problem_message
 from contest.quiz.models import Attempt, AttemptStatus, Result, Round
@@ -90,11 +91,30 @@ def _round_or_404(round_id: int) -> Round:
     return rnd
 
 
-def _own_attempt(attempt_id: int) -> Attempt:
-    attempt = db.session.get(Attempt, attempt_id)
+def _own_attempt(attempt_id: int, lock: bool = False) -> Attempt:
+    """The signed-in entrant's attempt with its round; ``lock`` for a request that writes it
+    (the row stays locked until the request commits or rolls back)."""
+    if lock:
+        attempt = service.lock_attempt(attempt_id)
+    else:
+        attempt = db.session.execute(
+            select(Attempt).where(Attempt.id == attempt_id).options(joinedload(Attempt.round))
+        ).scalar_one_or_none()
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt
+
+
+@bp.before_request
+def _keep_loaded_objects() -> None:
+    # An entrant's request commits and then goes on showing the same round, attempt and
+    # account: keep them as written rather than reading each of them again after the commit.
+    db.session().expire_on_commit = False
+
+
+@bp.teardown_request
+def _expire_again(exc: BaseException | None = None) -> None:  # noqa: ARG001
+    db.session().expire_on_commit = True
 
 
 def _refused(problem: Problem, rnd: Round, status: int):
@@ -139,8 +159,10 @@ def round_page(round_id: int):
         result = db.session.execute(
             select(Result).where(Result.round_id == rnd.id, Result.user_id == current_user.id)
         ).scalar_one_or_none()
+    keys_out = bool(mine) and disclosure.keys_released(rnd, now)
     return render_template(
         "quiz/round.html", rnd=rnd, phase=rounds.phase(rnd, now), Phase=Phase, current=current,
+        keys_out=keys_out,
         used=used, reason=reason.code if reason else None, mine=mine, result=result,
         refusal=problem_message(reason) if reason else "",
         question_count=rounds.question_count(rnd), form=ActionForm(),
@@ -231,7 +253,7 @@ def _to_prediction(att: Attempt, code: str) -> str:
 @bp.post("/attempts/<int:attempt_id>")
 @login_required
 def save(attempt_id: int):
-    att = _own_attempt(attempt_id)
+    att = _own_attempt(attempt_id, lock=True)
 
     def act() -> PaperInput:
         posted = _posted()
@@ -262,7 +284,7 @@ def _submitted_message(outcome: service.SubmitOutcome) -> str:
 @bp.post("/attempts/<int:attempt_id>/submit")
 @login_required
 def submit(attempt_id: int):
-    att = _own_attempt(attempt_id)
+    att = _own_attempt(attempt_id, lock=True)
 
     def act() -> service.SubmitOutcome:
         posted = _posted()
@@ -292,7 +314,7 @@ def save_json(attempt_id: int):
     """Background save of one question (or the prediction) while the entrant answers."""
     if not current_user.is_authenticated:  # a script wants JSON, not the login page
         return {"ok": False, "error": "login", "message": message("login")}, 401
-    att = _own_attempt(attempt_id)
+    att = _own_attempt(attempt_id, lock=True)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return _json_error("invalid", 400, att)
@@ -338,6 +360,7 @@ def attempt_result(attempt_id: int):
     return render_template(
         "quiz/result.html", att=att, rnd=rnd, result=result, phase=rounds.phase(rnd, now),
         Phase=Phase, can_retry=rounds.eligibility(rnd, current_user, now, used) is None,
+        keys_out=disclosure.keys_released(rnd, now),
         form=ActionForm(),
     )
 
@@ -347,10 +370,15 @@ def attempt_result(attempt_id: int):
 def review(round_id: int):
     rnd = _round_or_404(round_id)
     now = timeutil.utcnow()
-    if rounds.phase(rnd, now) not in (Phase.CLOSED, Phase.PUBLISHED):
+    current = rounds.phase(rnd, now)
+    if current not in (Phase.CLOSED, Phase.PUBLISHED):
         return _refused(Problem("review_later", params={"when": rnd.closes_at}), rnd, 403)
     service.open_attempt(rnd, current_user.id, now, _grace())
     db.session.commit()
+    if current == Phase.CLOSED:
+        finalise.ensure_finalised(rnd, now, _grace())
+    if not disclosure.keys_released(rnd, now):
+        return _refused(Problem("keys_settling"), rnd, 403)
     mine = db.session.execute(
         select(Attempt).where(Attempt.round_id == rnd.id, Attempt.user_id == current_user.id,
                               Attempt.status == AttemptStatus.SUBMITTED)

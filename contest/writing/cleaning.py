@@ -52,11 +52,6 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-from mutagen import MutagenError
-from mutagen.apev2 import delete as delete_ape
-from mutagen.id3 import delete as delete_id3
-from mutagen.mp4 import MP4
-
 __all__ = [
     "Budget",
     "Held",
@@ -488,6 +483,10 @@ def write_media_clean(path: Path, kind: str, out: Path, budget: Budget) -> None:
     Raises :class:`Held` (after writing the copy) when metadata is left that neither mutagen
     nor ffmpeg removed, ``ValueError`` for a file that cannot be read.
     """
+    from mutagen import MutagenError
+    from mutagen.apev2 import delete as delete_ape
+    from mutagen.id3 import delete as delete_id3
+    from mutagen.mp4 import MP4
     budget.spend(path.stat().st_size)
     shutil.copyfile(path, out)
     try:

@@ -1,5 +1,8 @@
 """Exports of writing-contest entries: a table (XLSX or CSV) and the files of a category as a ZIP.
 
+The table is written by :mod:`contest.sheets`, which keeps text typed by entrants (a title
+starting with ``=``) from ever reaching a spreadsheet as a formula.
+
 The table has one row per entry. The author's phone number is a column only when the reader may
 see it (organizers); the views decide that and pass ``include_phone``. Header labels and status
 names are English message ids marked with ``N_``; the caller passes its ``translate`` (gettext).
@@ -15,27 +18,24 @@ may be consumed after the request that made them has ended.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from contest.accounts.models import User
 from contest.extensions import db
+from contest.sheets import Sheet, csv_lines, xlsx_bytes
 from contest.timeutil import to_local
 from contest.writing.files import CHUNK_SIZE, KINDS, display_name
 from contest.writing.models import Category, Entry, EntryFile, EntryStatus
@@ -90,12 +90,6 @@ STATUS_NAMES = {
     EntryStatus.WITHDRAWN: N_("Withdrawn"),
     EntryStatus.DISQUALIFIED: N_("Disqualified"),
 }
-
-# Text typed by entrants; a spreadsheet would run it as a formula if it began with one of these.
-_FREE_TEXT = frozenset({"category", "title", "outlet", "url", "author", "email", "coauthors",
-                        "pen_name", "prior_award", "disqualified_reason"})
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 @dataclass(frozen=True)
 class ExportRow:
@@ -163,36 +157,12 @@ def entry_rows(contest_id: int, *, category_id: int | None = None, status: str |
     return rows
 
 
-def _csv_cell(key: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
-    if key in _FREE_TEXT and text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
-
-
 def entries_csv(rows: Iterable[ExportRow], include_phone: bool,
                 translate: Callable[[str], str] = _same) -> Iterator[str]:
     """The rows as CSV text, line by line, starting with a byte-order mark for Excel."""
     keys = _keys(include_phone)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(cells: list[str]) -> str:
-        writer.writerow(cells)
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    yield "\ufeff" + line(header(include_phone, translate))
-    for row in rows:
-        yield line([_csv_cell(k, v) for k, v in zip(keys, row.cells(keys), strict=True)])
+    return csv_lines(chain([header(include_phone, translate)],
+                           (row.cells(keys) for row in rows)))
 
 
 _WIDTHS = {"code": 10, "receipt": 14, "category": 24, "title": 48, "outlet": 24,
@@ -203,50 +173,11 @@ _WIDTHS = {"code": 10, "receipt": 14, "category": 24, "title": 48, "outlet": 24,
 
 def entries_xlsx(rows: Iterable[ExportRow], include_phone: bool,
                  translate: Callable[[str], str] = _same, sheet_title: str = "entries") -> bytes:
-    """The rows as an XLSX workbook (written in openpyxl's write-only mode)."""
-    from openpyxl.utils import get_column_letter
-
+    """The rows as an XLSX workbook with one sheet named ``sheet_title``."""
     keys = _keys(include_phone)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(sheet_title))
-    for column, key in enumerate(keys, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = _WIDTHS.get(key, 14)
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    head = []
-    for label in header(include_phone, translate):
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = bold
-        head.append(cell)
-    sheet.append(head)
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, k, v) for k, v in zip(keys, row.cells(keys),
-                                                              strict=True)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _sheet_title(title: str) -> str:
-    cleaned = re.sub(r"[\[\]:*?/\\]", " ", title).strip()
-    return (cleaned or "entries")[:31]
-
-
-def _xlsx_cell(sheet: Any, key: str, value: Any) -> Any:
-    if value is None or isinstance(value, int | float):
-        return value
-    if isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "yyyy-mm-dd hh:mm"
-        return cell
-    if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
-    # Always text: a title starting with "=" must not become a formula.
-    cell.data_type = "s"
-    return cell
+    return xlsx_bytes([Sheet(sheet_title, header(include_phone, translate),
+                             (row.cells(keys) for row in rows),
+                             widths=[_WIDTHS.get(key, 14) for key in keys])])
 
 
 # --- the files of a category as one ZIP ----------------------------------------------------

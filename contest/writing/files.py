@@ -53,13 +53,13 @@ import zipfile
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
-
-from PIL import Image, IptcImagePlugin
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject, NameObject
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from contest.writing import cleaning
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject
 
 __all__ = [
     "CHUNK_SIZE",
@@ -711,6 +711,7 @@ class _Encrypted(Exception):
 
 
 def _open_pdf(path: Path) -> PdfReader:
+    from pypdf import PdfReader
     reader = PdfReader(path)
     # Many PDFs are encrypted only to restrict printing or copying, with an empty user password.
     if reader.is_encrypted:
@@ -724,6 +725,7 @@ def _open_pdf(path: Path) -> PdfReader:
 
 
 def _markup_annotations(pages: Any) -> Iterator[DictionaryObject]:
+    from pypdf.generic import DictionaryObject
     for page in pages:
         annots = page.get("/Annots")
         for ref in annots.get_object() if annots is not None else ():
@@ -733,6 +735,8 @@ def _markup_annotations(pages: Any) -> Iterator[DictionaryObject]:
 
 
 def _write_pdf_clean(path: Path, out: Path) -> None:
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject
     reader = _open_pdf(path)
     writer = PdfWriter(clone_from=reader)
     info = reader.metadata or {}
@@ -833,6 +837,7 @@ def _end_of_scan(data: bytes, pos: int) -> int:
 
 
 def _jpeg_orientation_segment(orientation: int) -> bytes:
+    from PIL import Image
     exif = Image.Exif()
     exif[0x0112] = orientation
     payload = exif.tobytes()  # starts with b"Exif\0\0"
@@ -868,6 +873,7 @@ def _strip_png(data: bytes) -> bytes:
 
 def _check_image(path: Path, pil_format: str) -> None:
     """Decode the image fully (a JPEG at 1/8 scale, which still reads every block)."""
+    from PIL import Image
     with Image.open(path) as img:
         if img.format != pil_format:
             raise ValueError(f"not a {pil_format} image")
@@ -877,6 +883,7 @@ def _check_image(path: Path, pil_format: str) -> None:
 
 
 def _write_image_clean(path: Path, kind: str, out: Path) -> None:
+    from PIL import Image
     data = path.read_bytes()
     if kind == "jpeg":
         try:
@@ -920,6 +927,7 @@ def _xmp_people(xmp: bytes | str) -> list[str]:
 
 
 def _image_people(path: Path) -> list[str]:
+    from PIL import Image, IptcImagePlugin
     names: list[str] = []
     with Image.open(path) as img:
         exif = img.getexif()

@@ -40,3 +40,17 @@ def test_xlsx_sheet_titles_are_unique_after_shortening():
     data = xlsx_bytes([Sheet("A" * 40, ["x"], []), Sheet("A" * 40, ["x"], [])])
     titles = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
     assert len(set(titles)) == 2 and all(len(t) <= 31 for t in titles)
+
+
+def test_csv_plain_reads_back_what_csv_cell_guarded():
+    from contest.sheets import csv_cell, csv_plain
+
+    for text in [*HOSTILE, "'quoted", "plain", "'", ""]:
+        assert csv_plain(csv_cell(text)) == text
+
+
+def test_wrapped_sheets_wrap_text_cells_only():
+    data = xlsx_bytes([Sheet("q", ["text", "n"], [["a\nb", 3]], wrap=True)])
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet["A2"].alignment.wrap_text and sheet["A2"].data_type == "s"
+    assert sheet["B2"].value == 3 and not sheet["B2"].alignment.wrap_text

@@ -64,9 +64,11 @@ def admin(login_as):
 # --- who may enter ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("roles", [(), (Role.JOURNALIST,), (Role.JUDGE,)])
+@pytest.mark.parametrize("roles", [(), (Role.JOURNALIST,), (Role.JUDGE,),
+                                   (Role.UNIT_COORDINATOR,)])
 @pytest.mark.parametrize("path", ["/organizer/", "/organizer/users", "/organizer/units",
-                                  "/organizer/units/new"])
+                                  "/organizer/units/new", "/organizer/audit",
+                                  "/organizer/audit.csv", "/organizer/audit.xlsx"])
 def test_other_accounts_get_403(login_as, roles, path):
     c = login_as(*roles)
     response = c.get(path)

@@ -25,6 +25,7 @@ def test_every_route_keeps_its_url(app):
 
 def test_console_pages_live_under_organizer(app):
     console = [rule for rule in app.url_map.iter_rules() if rule.endpoint.split(".")[0] in
-               {"quiz_bank", "quiz_rounds", "quiz_results", "writing_console", "judging_console"}]
+               {"quiz_bank", "quiz_rounds", "quiz_results", "writing_console", "judging_console",
+                "campaign_console"}]
     assert len(console) > 80
     assert all(rule.rule.startswith("/organizer/") for rule in console)

@@ -6,19 +6,20 @@ invitees are not organizers.
 
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.accounts.models import User
 from contest.accounts.policy import require
 from contest.extensions import db
-from contest.forms import ActionForm, ReasonForm, choices
-from contest.judging import conflicts, invitations, jury
+from contest.forms import ActionForm, OptionalReasonForm, ReasonForm, choices
+from contest.judging import conflicts, declarations, invitations, jury
 from contest.judging.console.base import bp, contest_or_404, get_or_404, now, show
 from contest.judging.console.forms import INVITATION_STATUS_LABELS, ConflictForm, InviteForm
-from contest.judging.messages import problem_message
-from contest.judging.models import Conflict, Invitation
+from contest.judging.messages import CONFLICT_STATUS_LABELS, problem_message
+from contest.judging.models import Conflict, Invitation, JudgingRound
+from contest.params import whole_number
 from contest.refusals import press_button, save_form
 from contest.writing.models import WritingContest
 
@@ -99,6 +100,9 @@ def _render_conflicts(contest: WritingContest, form: ConflictForm, problems: lis
     form.judge.choices = choices((str(u.id), u.full_name) for u in jury.jury(contest))
     return render_template("judging/console/conflicts.html", contest=contest,
                            declared=conflicts.declared_conflicts(contest),
+                           waiting=declarations.pending(contest),
+                           decide_form=OptionalReasonForm(prefix="decide"),
+                           status_labels=CONFLICT_STATUS_LABELS,
                            found=conflicts.contest_conflicts(contest), form=form,
                            remove_form=ReasonForm(prefix="remove")), status
 
@@ -134,3 +138,31 @@ def judging_conflict_remove(conflict_id: int):
     return press_button(
         lambda: conflicts.remove_conflict(conflict, current_user, form.reason.data),
         message=problem_message, form=form, done=_("The conflict is removed."), then=back)
+
+
+_DECISIONS = {
+    "confirm": (lambda c, note: declarations.confirm(c, current_user, now(), note),
+                lambda: _("The conflict is confirmed. The judge's assignments it concerns were "
+                          "withdrawn and the rounds not yet closed were assigned again.")),
+    "dismiss": (lambda c, note: declarations.dismiss(c, current_user, now(), note),
+                lambda: _("The declaration is dismissed; the judge's list stays as it is.")),
+}
+
+
+def _back(conflict: Conflict) -> str:
+    """The round page the decision was made from, else the contest's conflicts page."""
+    round_id = request.form.get("round", type=whole_number)
+    rnd = db.session.get(JudgingRound, round_id) if round_id else None
+    if rnd is not None and rnd.contest_id == conflict.contest_id:
+        return url_for("judging_console.judging_round", round_id=rnd.id) + "#declarations"
+    return _conflicts_url(conflict.contest_id)
+
+
+@bp.post("/judging/conflicts/<int:conflict_id>/<any(confirm, dismiss):decision>")
+@require("writing.manage")
+def judging_conflict_decide(conflict_id: int, decision: str):
+    conflict = get_or_404(Conflict, conflict_id)
+    form = OptionalReasonForm(prefix="decide")
+    change, done = _DECISIONS[decision]
+    return press_button(lambda: change(conflict, form.reason.data or ""),
+                        message=problem_message, form=form, done=done(), then=_back(conflict))

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, render_template, request
+from flask import Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
-from contest import timeutil
+from contest import confirmations, timeutil
 from contest.accounts.policy import require
 from contest.extensions import db
 from contest.forms import ActionForm
@@ -20,6 +21,7 @@ from contest.judging.console.base import bp, get_or_404, nav, now, round_or_404,
 from contest.judging.console.forms import PrizeForm, ShortlistForm
 from contest.judging.messages import problem_message
 from contest.judging.models import EntryResult, JudgingRound
+from contest.params import whole_number
 from contest.refusals import press_button, save_form
 from contest.writing import exports
 from contest.writing.models import WritingContest
@@ -55,6 +57,8 @@ ACTION_LABELS = {
     "judging.invitation.accept": _l("Invitation accepted"),
     "judging.conflict.declare": _l("Conflict recorded"),
     "judging.conflict.remove": _l("Conflict removed"),
+    "judging.conflict.confirm": _l("Declared conflict confirmed"),
+    "judging.conflict.dismiss": _l("Declared conflict dismissed"),
 }
 
 
@@ -69,7 +73,9 @@ def judging_results(round_id: int):
     details = results.live_scores(rnd) if rnd.aggregated_at else {}
     return render_template("judging/console/results.html", **nav(rnd),
                            categories=categories, alphas=alphas, details=details,
-                           action_form=ActionForm(), min_trim=agg.MIN_JUDGES_FOR_TRIM)
+                           action_form=ActionForm(), min_trim=agg.MIN_JUDGES_FOR_TRIM,
+                           left_out=results.left_out_judges(rnd) if rnd.aggregated_at else [],
+                           min_z=agg.MIN_SHEETS_FOR_Z)
 
 
 @bp.post("/judging/rounds/<int:round_id>/aggregate")
@@ -126,7 +132,8 @@ def judging_prizes(round_id: int):
                            proposed=awards.prizes_proposed(rnd),
                            pending=awards.pending_ties(rnd) if rnd.aggregated_at else [],
                            awards=rounds.awards_prizes(rnd), action_form=ActionForm(),
-                           prize_form=PrizeForm())
+                           prize_form=PrizeForm(),
+                           overfilled=awards.overfilled(rnd) if rnd.aggregated_at else [])
 
 
 def _proposed(plan: list[awards.PrizeCategory]) -> str:
@@ -145,6 +152,20 @@ def judging_prizes_propose(round_id: int):
                         then=round_url(rnd, "judging_console.judging_prizes"))
 
 
+@bp.post("/judging/rounds/<int:round_id>/prizes/places")
+@require("writing.manage")
+def judging_prize_places(round_id: int):
+    """Add places to a tier of one category, with a reason published with the results."""
+    rnd = round_or_404(round_id)
+    category_id = request.form.get("category_id", type=whole_number)
+    places = request.form.get("places", type=whole_number)
+    return press_button(
+        lambda: awards.add_places(rnd, category_id or 0, request.form.get("tier", ""),
+                                  places or 0, current_user, request.form.get("reason", "")),
+        message=problem_message, done=_("Places added."),
+        then=round_url(rnd, "judging_console.judging_prizes"))
+
+
 @bp.post("/judging/results/<int:result_id>/prize")
 @require("writing.manage")
 def judging_prize_set(result_id: int):
@@ -161,10 +182,29 @@ def judging_prize_set(result_id: int):
 @require("writing.manage")
 def judging_publish(round_id: int):
     rnd = round_or_404(round_id)
-    return press_button(
+    prized = sum(1 for r in rounds.results_of(rnd) if r.prize)
+    advancing = sum(1 for r in rounds.results_of(rnd) if r.advanced)
+    consequences = [_("The results of “%(name)s” become final: no score sheet, result or "
+                      "prize of the round can change afterwards.", name=rnd.name)]
+    if rounds.awards_prizes(rnd):
+        consequences.append(ngettext(
+            "%(num)d prize is announced on the contest's public results page, with the "
+            "authors' names.", "%(num)d prizes are announced on the contest's public results "
+            "page, with the authors' names.", prized))
+    elif advancing:
+        consequences.append(ngettext("%(num)d entry goes on to the next round.",
+                                     "%(num)d entries go on to the next round.", advancing))
+    ask = confirmations.Ask(
+        title=_("Publish “%(name)s”?", name=rnd.name),
+        action_url=url_for("judging_console.judging_publish", round_id=rnd.id),
+        cancel_url=round_url(rnd), button=_("Publish the round"),
+        kind=confirmations.NAME, name=rnd.name, consequences=consequences,
+        undo=_("It cannot be undone: a published round is closed for good and its results "
+               "are public."))
+    return confirmations.guard(ask, lambda: press_button(
         lambda: lifecycle.publish(rnd, current_user, now()), message=problem_message,
         done=_("The round is published. Its results can no longer change."),
-        then=round_url(rnd))
+        then=round_url(rnd)))
 
 
 @bp.get("/judging/rounds/<int:round_id>/matrix.xlsx")

@@ -11,8 +11,8 @@ from flask_login import current_user
 from contest import timeutil
 from contest.accounts.policy import require
 from contest.extensions import db
-from contest.forms import ActionForm, ReasonForm, choices
-from contest.judging import common, jury, lifecycle, progress, rounds, rubrics
+from contest.forms import ActionForm, OptionalReasonForm, ReasonForm, choices
+from contest.judging import common, declarations, jury, lifecycle, progress, rounds, rubrics
 from contest.judging.console.base import (
     bp,
     chosen_user,
@@ -140,7 +140,8 @@ def judging_round(round_id: int):
         excluded=rounds.excluded_entries(rnd), action_form=ActionForm(),
         template_form=template_form, reopen_form=ReopenForm(),
         rubric_locked=rubrics.rubric_locked(rnd.rubric),
-        awards=rounds.awards_prizes(rnd), now=now())
+        awards=rounds.awards_prizes(rnd), now=now(),
+        waiting=declarations.round_pending(rnd), decide_form=OptionalReasonForm(prefix="decide"))
 
 
 _TRANSITIONS = {

@@ -10,6 +10,8 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
+    redirect,
     render_template,
     request,
     stream_with_context,
@@ -133,15 +135,96 @@ def results_review(round_id: int):
     )
 
 
+def _confirmed() -> None:
+    """A change that drops decisions is made only after its confirmation page was read."""
+    if request.form.get("confirm") != "yes":
+        raise ResultsError(Problem("unconfirmed_change", "confirm"))
+
+
+def _refused_page(rnd: Round, exc: ResultsError) -> Response:
+    db.session.rollback()
+    for problem in exc.problems:
+        flash(problem_message(problem), "error")
+    return redirect(_back(rnd))
+
+
+@bp.get("/results/<int:round_id>/finalise")
+@require("results.publish")
+def results_finalise_confirm(round_id: int):
+    """What ranking again would undo (tie decisions) and keep (exclusions, added places)."""
+    rnd = _round_or_404(round_id)
+    now = timeutil.utcnow()
+    if phase(rnd, now) != Phase.CLOSED:
+        return _refused_page(rnd, ResultsError(Problem(
+            "published" if phase(rnd, now) == Phase.PUBLISHED else "not_closed")))
+    ready = rnd.finalized_at is not None
+    return render_template(
+        "quiz/console/results/rerank.html", rnd=rnd, ready=ready,
+        dropped=prizes.decided_ties(rnd) if ready else [],
+        excluded=review.excluded_rows(rnd) if ready else [],
+        added=prizes.added_places(rnd))
+
+
 @bp.post("/results/<int:round_id>/finalise")
 @require("results.publish")
 def results_finalise(round_id: int):
     rnd = _round_or_404(round_id)
-    return _press(
-        rnd, lambda: finalise.finalise(rnd.id, timeutil.utcnow(), force=True,
-                                       grace_seconds=grace_seconds(), actor_id=current_user.id),
-        lambda report: _("Ranked %(n)d entrants; %(c)d with every answer right.",
-                         n=report.ranked, c=report.perfect_count or 0))
+
+    def act() -> finalise.FinaliseReport:
+        _confirmed()
+        return finalise.finalise(rnd.id, timeutil.utcnow(), force=True,
+                                 grace_seconds=grace_seconds(), actor_id=current_user.id)
+
+    return press_button(
+        act, message=problem_message,
+        done=lambda report: _("Ranked %(n)d entrants; %(c)d with every answer right.",
+                              n=report.ranked, c=report.perfect_count or 0),
+        then=lambda report: _back(rnd) if report else
+        url_for("quiz_results.results_finalise_confirm", round_id=rnd.id))
+
+
+def _exclusion_page(round_id: int, reinstate: bool):  # noqa: ANN202
+    rnd = _round_or_404(round_id)
+    user_id = request.args.get("user_id", type=whole_number)
+    if user_id is None:
+        abort(400)
+    try:
+        preview = exclusions.preview(rnd.id, user_id, timeutil.utcnow(), reinstate=reinstate)
+    except ResultsError as exc:
+        return _refused_page(rnd, exc)
+    except LookupError:
+        abort(404)
+    db.session.rollback()  # the preview locked the round row: let it go
+    return render_template("quiz/console/results/exclusion.html", rnd=rnd, preview=preview,
+                           reason=request.args.get("reason", "")[:500])
+
+
+@bp.get("/results/<int:round_id>/exclude")
+@require("results.publish")
+def results_exclude_confirm(round_id: int):
+    """Before excluding: C before and after, and every prize that would change hands."""
+    return _exclusion_page(round_id, reinstate=False)
+
+
+@bp.get("/results/<int:round_id>/reinstate")
+@require("results.publish")
+def results_reinstate_confirm(round_id: int):
+    """Before reinstating: the same consequences, and a reason to give."""
+    return _exclusion_page(round_id, reinstate=True)
+
+
+def _exclusion_press(rnd: Round, user_id: int, endpoint: str, act: Callable[[], Any],
+                     done: str) -> Response:
+    def then(report: Any) -> str:
+        if report:
+            return _back(rnd, "excluded")
+        return url_for(endpoint, round_id=rnd.id, user_id=user_id)
+
+    def confirmed_act() -> Any:
+        _confirmed()
+        return act()
+
+    return press_button(confirmed_act, message=problem_message, done=done, then=then)
 
 
 @bp.post("/results/<int:round_id>/exclude")
@@ -149,11 +232,11 @@ def results_finalise(round_id: int):
 def results_exclude(round_id: int):
     rnd = _round_or_404(round_id)
     user_id = _user_id_field()
-    return _press(
-        rnd, lambda: exclusions.exclude(rnd.id, user_id, request.form.get("reason", ""),
-                                        current_user.id, timeutil.utcnow()),
-        _("Entrant excluded and the round ranked again. Earlier tie decisions were reset."),
-        anchor="excluded")
+    return _exclusion_press(
+        rnd, user_id, "quiz_results.results_exclude_confirm",
+        lambda: exclusions.exclude(rnd.id, user_id, request.form.get("reason", ""),
+                                   current_user.id, timeutil.utcnow()),
+        _("Entrant excluded and the round ranked again. Earlier tie decisions were reset."))
 
 
 @bp.post("/results/<int:round_id>/reinstate")
@@ -161,10 +244,25 @@ def results_exclude(round_id: int):
 def results_reinstate(round_id: int):
     rnd = _round_or_404(round_id)
     user_id = _user_id_field()
-    return _press(
-        rnd, lambda: exclusions.reinstate(rnd.id, user_id, current_user.id, timeutil.utcnow(),
-                                          request.form.get("note", "")),
+    return _exclusion_press(
+        rnd, user_id, "quiz_results.results_reinstate_confirm",
+        lambda: exclusions.reinstate(rnd.id, user_id, current_user.id, timeutil.utcnow(),
+                                     request.form.get("reason", "")),
         _("Entrant reinstated and the round ranked again. Earlier tie decisions were reset."))
+
+
+@bp.post("/results/<int:round_id>/places")
+@require("results.publish")
+def results_add_places(round_id: int):
+    """Add places to a prize tier, with a reason published with the results."""
+    rnd = _round_or_404(round_id)
+    places = request.form.get("places", type=whole_number)
+    return _press(
+        rnd, lambda: prizes.add_places(rnd.id, request.form.get("tier", ""),
+                                       places if places is not None else 0,
+                                       request.form.get("reason", ""), current_user.id,
+                                       timeutil.utcnow()),
+        _("Places added."), anchor="prizes", refused_anchor="places")
 
 
 @bp.post("/results/<int:round_id>/ties/<int:rank>")
@@ -200,8 +298,8 @@ def results_publish(round_id: int):
 
 
 def _csv_response(text_or_chunks, filename: str) -> Response:  # noqa: ANN001
+    # The text comes from contest.sheets, byte-order mark included.
     def body():  # noqa: ANN202
-        yield "\ufeff"  # lets spreadsheet programs read UTF-8 (Vietnamese) correctly
         if isinstance(text_or_chunks, str):
             yield text_or_chunks
         else:

@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
-from contest import timeutil
+from contest import confirmations, timeutil
 from contest.accounts.policy import require
 from contest.console import console_link
 from contest.extensions import db
@@ -28,7 +28,15 @@ from contest.quiz.forms import (
     RoundForm,
 )
 from contest.quiz.messages import problem_message
-from contest.quiz.models import Attempt, AttemptStatus, Question, Result, Round, Topic
+from contest.quiz.models import (
+    Attempt,
+    AttemptStatus,
+    Question,
+    QuestionExposure,
+    Result,
+    Round,
+    Topic,
+)
 from contest.quiz.rounds import Phase, RoundRules
 from contest.refusals import press_button, save_form
 
@@ -64,24 +72,27 @@ def _naive_local(value: datetime) -> datetime:
 
 def _topic_choices() -> list[SelectChoice]:
     topics = db.session.execute(select(Topic)).scalars().all()
-    direct = dict(db.session.execute(
-        select(Question.topic_id, func.count()).where(Question.active.is_(True),
-                                                      Question.retired.is_(False))
-        .group_by(Question.topic_id)
-    ).all())
+    live = select(Question.topic_id, func.count()).where(
+        Question.active.is_(True), Question.retired.is_(False)).group_by(Question.topic_id)
+    direct = dict(db.session.execute(live).all())
+    fresh = dict(db.session.execute(
+        live.where(Question.id.not_in(select(QuestionExposure.question_id)))).all())
     totals: dict[int, int] = {}
+    unexposed: dict[int, int] = {}
     for topic in topics:
         node: Topic | None = topic
         seen: set[int] = set()
         while node is not None and node.id not in seen:  # count into every ancestor
             seen.add(node.id)
             totals[node.id] = totals.get(node.id, 0) + direct.get(topic.id, 0)
+            unexposed[node.id] = unexposed.get(node.id, 0) + fresh.get(topic.id, 0)
             node = node.parent
     # Tree order with the depth shown by dashes: a closed select on a phone then still shows
     # the topic's own name rather than the start of a long path.
     rows = sorted(topics, key=lambda t: [part.lower() for part in t.path])
     return choices([("", _("— topic —"))] + [
-        (str(t.id), f"{'– ' * (len(t.path) - 1)}{t.name} ({totals.get(t.id, 0)})") for t in rows
+        (str(t.id), f"{'– ' * (len(t.path) - 1)}{t.name} ({totals.get(t.id, 0)} · "
+                    + _("%(n)d unexposed", n=unexposed.get(t.id, 0)) + ")") for t in rows
     ])
 
 
@@ -98,6 +109,7 @@ def _fill(form: RoundForm, rules: RoundRules) -> None:
     form.closes_at.data = _naive_local(rules.closes_at)
     form.selection.data = rules.selection
     form.fixed_ids.data = ", ".join(map(str, rules.fixed_question_ids))
+    form.allow_exposed.data = rules.allow_exposed
     form.shuffle_questions.data = rules.shuffle_questions
     form.shuffle_options.data = rules.shuffle_options
     form.time_limit_minutes.data = max(1, rules.time_limit_seconds // 60)
@@ -139,12 +151,18 @@ def _rules_from(form: RoundForm) -> RoundRules:
         min_age=form.min_age.data,
         required_fields=list(form.required_fields.data or []),
         prize_tiers=form.prize_values(),
+        allow_exposed=bool(form.allow_exposed.data),
     )
 
 
 def _render_form(form: RoundForm, rnd: Round | None, problems: list[str], status: int = 200):
+    try:
+        quotas = form.quota_values() if form.selection.data != "fixed" else {}
+    except (TypeError, ValueError):  # a topic that is not a number: the form says so
+        quotas = {}
     return render_template("quiz/console/rounds/form.html", form=form, rnd=rnd,
-                           problems=problems), status
+                           problems=problems,
+                           availability=round_rules.quota_availability(quotas)), status
 
 
 def _save(form: RoundForm, rnd: Round | None):
@@ -252,9 +270,29 @@ def round_open(round_id: int):
     rnd = _round_or_404(round_id)
     early = request.form.get("early") == "1"
     now = timeutil.utcnow()
-    return _press(rnd, lambda: round_rules.open_round(rnd, now, early, actor_id=current_user.id),
-                  _("The round is open now.") if early or rnd.opens_at <= now
-                  else _("The round is open: entrants can start at its opening time."))
+
+    def press():  # noqa: ANN202
+        return _press(rnd, lambda: round_rules.open_round(rnd, now, early,
+                                                          actor_id=current_user.id),
+                      _("The round is open now.") if early or rnd.opens_at <= now
+                      else _("The round is open: entrants can start at its opening time."))
+
+    if not early or rnd.opens_at <= now:
+        return press()
+    ask = confirmations.Ask(
+        title=_("Open “%(title)s” now?", title=rnd.title),
+        action_url=url_for("quiz_rounds.round_open", round_id=rnd.id),
+        cancel_url=url_for("quiz_rounds.round_detail", round_id=rnd.id),
+        button=_("Open the round now"), hidden={"early": "1"},
+        consequences=[
+            _("The round was announced to open at %(when)s; entrants can start as soon as you "
+              "confirm.", when=format_datetime(rnd.opens_at, "short")),
+            _("Entrants who trust the announced time start later than those who happen to "
+              "look now."),
+        ],
+        undo=_("It cannot be undone: once entrants may start, the round can only be closed, "
+               "which ends it for good."))
+    return confirmations.guard(ask, press)
 
 
 @bp.post("/rounds/<int:round_id>/extend")
@@ -271,9 +309,33 @@ def round_extend(round_id: int):
 @require("rounds.manage")
 def round_close(round_id: int):
     rnd = _round_or_404(round_id)
-    return _press(rnd, lambda: round_rules.close_round(rnd, timeutil.utcnow(),
-                                                       actor_id=current_user.id),
-                  _("The round is closed. Attempts under way end now."))
+    now = timeutil.utcnow()
+    in_progress = db.session.execute(
+        select(func.count()).select_from(Attempt)
+        .where(Attempt.round_id == rnd.id, Attempt.status == AttemptStatus.OPEN)
+    ).scalar_one()
+    ask = confirmations.Ask(
+        title=_("Close “%(title)s” now?", title=rnd.title),
+        action_url=url_for("quiz_rounds.round_close", round_id=rnd.id),
+        cancel_url=url_for("quiz_rounds.round_detail", round_id=rnd.id),
+        button=_("Close the round now"),
+        consequences=[
+            _("The round was announced to close at %(when)s; it closes as soon as you confirm.",
+              when=format_datetime(rnd.closes_at, "short")),
+            ngettext("%(num)d attempt is in progress: it ends now, with the answers saved so "
+                     "far.", "%(num)d attempts are in progress: they end now, with the answers "
+                     "saved so far.", in_progress),
+            _("Nobody can start the round any more."),
+        ],
+        undo=_("It cannot be undone: a closed round cannot be opened again, and the attempts "
+               "ended now cannot be resumed."))
+    def press():  # noqa: ANN202
+        return _press(rnd, lambda: round_rules.close_round(rnd, now, actor_id=current_user.id),
+                      _("The round is closed. Attempts under way end now."))
+
+    if rnd.closes_at <= now:  # past its close time already: nothing is cut short
+        return press()
+    return confirmations.guard(ask, press)
 
 
 @bp.post("/rounds/<int:round_id>/clone")

@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from contest import timeutil
+from contest import confirmations, timeutil
 from contest.accounts.models import Role, User
 from contest.accounts.policy import require
 from contest.audit import AuditEvent
@@ -41,6 +41,7 @@ from contest.refusals import flash_problems, place_problems, press_button, save_
 from contest.writing import access, exports, service
 from contest.writing import contests as rules
 from contest.writing import messages as entry_messages
+from contest.writing.console.confirm import status_ask
 from contest.writing.console.forms import (
     CONTEST_STATUS_LABELS,
     ENTRY_STATUS_LABELS,
@@ -392,10 +393,17 @@ def writing_contest_status(contest_id: int):
     if transition is None:
         abort(400)
     change, done = transition
-    return press_button(
-        lambda: change(contest, timeutil.utcnow(), current_user.id),
-        message=problem_message, done=str(done),
-        then=url_for("writing_console.writing_contest", contest_id=contest.id))
+    now = timeutil.utcnow()
+
+    def press():  # noqa: ANN202
+        return press_button(
+            lambda: change(contest, now, current_user.id),
+            message=problem_message, done=str(done),
+            then=url_for("writing_console.writing_contest", contest_id=contest.id))
+
+    ask = status_ask(contest, request.form.get("to", ""), now)
+    return confirmations.guard(ask, press) if ask else press()
+
 
 
 # --- categories ----------------------------------------------------------------------------

@@ -213,13 +213,13 @@ def test_rank_entrants_rejects_bad_input():
         rank_entrants([entrant(1)], -1)
 
 
-def test_perfect_count_counts_every_full_score_including_excluded():
+def test_perfect_count_counts_every_full_score_but_not_the_excluded():
     results = [
         entrant(1, score=10.0),
         entrant(2, score=10.0, excluded=True),
         entrant(3, score=9.5),
     ]
-    assert perfect_count(results) == 2
+    assert perfect_count(results) == 1
     assert perfect_count([]) == 0
 
 

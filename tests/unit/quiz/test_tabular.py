@@ -281,7 +281,7 @@ def test_write_csv_cells() -> None:
         "Chính trị | Kinh tế \\| Xã hội | C:\\\\thư mục", "A", "Luật 73/2006/QH11, Điều 11",
         "Luật 73/2006/QH11", "easy", "luật, chính trị", "BDG-001",
     ]
-    assert rows[2][3:5] == ["=1+1 | b | c", "A,C"]
+    assert rows[2][3:5] == ["'=1+1 | b | c", "A,C"]  # guarded, read back as "=1+1"
     assert rows[3][4] == "A=50;B=50;C=-100"
     assert rows[4][3:5] == ["", TRUE_LABEL]
 

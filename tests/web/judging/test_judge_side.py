@@ -215,6 +215,15 @@ def test_an_open_contest_shows_judges_who_wrote_the_entry_but_no_contact_data(ap
 # --- conflicts ----------------------------------------------------------------------------------
 
 
+def confirm_latest_declaration(app, b) -> None:  # noqa: ANN001
+    """The organizer confirms the newest declaration from the console."""
+    db.session.expire_all()
+    conflict = db.session.execute(select(Conflict).order_by(Conflict.id.desc())).scalars().first()
+    r = client_of(app, b.organizer).post(f"/organizer/judging/conflicts/{conflict.id}/confirm",
+                                         data={"decide-reason": "Đã kiểm tra"})
+    assert r.status_code == 302
+
+
 def test_declaring_a_conflict_with_an_entry_hides_it_everywhere(app, b):
     c = client_of(app, b.judge)
     url = sheet_url(b)
@@ -225,6 +234,9 @@ def test_declaring_a_conflict_with_an_entry_hides_it_everywhere(app, b):
                                 "reason": "Đồng nghiệp cùng toà soạn"})
     assert r.status_code == 302
     assert count(Conflict) == 1
+    # Nothing changes until an organizer decides (a declaration is no identity oracle).
+    assert c.get(url).status_code == 200
+    confirm_latest_declaration(app, b)
     # The assignment was withdrawn: the entry is nowhere in the judge's pages.
     assert c.get(url).status_code == 404
     assert b.entry.anon_code not in main_text(c.get("/judging/"))
@@ -249,6 +261,8 @@ def test_a_conflict_in_a_closed_round_hides_the_entry_its_scores_and_its_rank(ap
                data={"kind": "author", "author_name": f"  {AUTHOR.upper()} ",
                      "reason": "Người thân"})
     assert r.status_code == 302
+    assert c.get(url).status_code == 200  # waiting for an organizer
+    confirm_latest_declaration(app, b)
     # Closed rounds keep their assignments, but the judge may no longer open the entry.
     assert c.get(url).status_code == 404
     assert c.get(anon_url(b.entry)).status_code == 404

@@ -104,6 +104,8 @@ def _routes(s) -> list[tuple[str, str]]:
         ("GET", f"/organizer/judging/contests/{c}/conflicts"),
         ("POST", f"/organizer/judging/contests/{c}/conflicts"),
         ("POST", f"/organizer/judging/conflicts/{conflict.id}/remove"),
+        ("POST", f"/organizer/judging/conflicts/{conflict.id}/confirm"),
+        ("POST", f"/organizer/judging/conflicts/{conflict.id}/dismiss"),
         ("GET", f"/organizer/judging/rounds/{r}/assignments"),
         ("POST", f"/organizer/judging/rounds/{r}/assign"),
         ("GET", f"/organizer/judging/rounds/{r}/entries/{entry.id}"),
@@ -119,6 +121,7 @@ def _routes(s) -> list[tuple[str, str]]:
         ("POST", f"/organizer/judging/rounds/{r}/shortlist"),
         ("GET", f"/organizer/judging/rounds/{r}/prizes"),
         ("POST", f"/organizer/judging/rounds/{r}/prizes/propose"),
+        ("POST", f"/organizer/judging/rounds/{r}/prizes/places"),
         ("POST", f"/organizer/judging/results/{result.id}/prize"),
         ("POST", f"/organizer/judging/rounds/{r}/publish"),
         ("GET", f"/organizer/judging/rounds/{r}/matrix.xlsx"),
@@ -141,7 +144,8 @@ def test_every_console_route_is_for_organizers_only(app, s, login_as):
         assert response.status_code == 302, (method, url)
         assert "/login" in response.headers["Location"], (method, url)
     clients = {"entrant": login_as(), "journalist": login_as(Role.JOURNALIST),
-               "judge": login_as(Role.JUDGE)}
+               "judge": login_as(Role.JUDGE),
+               "coordinator": login_as(Role.UNIT_COORDINATOR)}
     for who, client in clients.items():
         for method, url in routes:
             response = client.open(url, method=method)
@@ -272,7 +276,8 @@ def test_assignment_page_shows_entries_that_cannot_get_enough_judges(s, organize
     judges = [s.judge(f"Giám khảo {n}") for n in range(2)]
     blocked = s.entry(author=author)
     s.entry()
-    conflicts.declare_conflict(judges[0], s.contest, author_name="Trần Thị Mai", reason="Vợ")
+    conflicts.declare_conflict(judges[0], s.contest, author_name="Trần Thị Mai", reason="Vợ",
+                             actor=s.organizer)
     rnd = s.round(judges_per_entry=2)
     organizer.post(f"/organizer/judging/rounds/{rnd.id}/judges/all")
     assert len(jury.round_judges(rnd)) == 2
@@ -344,7 +349,8 @@ def test_prizes_are_proposed_decided_and_published_then_locked(s, organizer):
     organizer.post(f"/organizer/judging/rounds/{rnd.id}/prizes/propose")
     page = text(organizer.get(f"/organizer/judging/rounds/{rnd.id}/prizes"))
     assert "1 tie awaits a decision before publication." in page
-    response = organizer.post(f"/organizer/judging/rounds/{rnd.id}/publish")
+    response = organizer.post(f"/organizer/judging/rounds/{rnd.id}/publish",
+                              data={"confirmed": "1", "typed_name": rnd.name})
     assert "1 ties across prize tiers await a decision." in flashes(
         organizer.get(response.headers["Location"]))
     results = {r.entry_id: r for r in db.session.execute(select(EntryResult)).scalars()}
@@ -353,7 +359,8 @@ def test_prizes_are_proposed_decided_and_published_then_locked(s, organizer):
         response = organizer.post(f"/organizer/judging/results/{results[entry.id].id}/prize",
                                   data={"tier": tier, "reason": "Bốc thăm trước hội đồng"})
         assert response.status_code == 302
-    response = organizer.post(f"/organizer/judging/rounds/{rnd.id}/publish")
+    response = organizer.post(f"/organizer/judging/rounds/{rnd.id}/publish",
+                              data={"confirmed": "1", "typed_name": rnd.name})
     db.session.expire_all()
     assert db.session.get(JudgingRound, rnd.id).status == JudgingRoundStatus.PUBLISHED
     response = organizer.post(f"/organizer/judging/results/{results[entries[2].id].id}/prize",
@@ -362,6 +369,33 @@ def test_prizes_are_proposed_decided_and_published_then_locked(s, organizer):
         organizer.get(response.headers["Location"]))
     db.session.expire_all()
     assert db.session.get(EntryResult, results[entries[2].id].id).prize is None
+
+
+def test_a_tie_cannot_overfill_a_writing_prize_unless_places_are_added(s, organizer):
+    rnd, entries = _scored(s, {1: [9, 9], 2: [8, 8], 3: [8, 8]},
+                           prize_counts={"A": 0, "B": 1, "C": 1, "KK": 0})
+    organizer.post(f"/organizer/judging/rounds/{rnd.id}/prizes/propose")
+    results = {r.entry_id: r for r in db.session.execute(select(EntryResult)).scalars()}
+    organizer.post(f"/organizer/judging/results/{results[entries[1].id].id}/prize",
+                   data={"tier": "C", "reason": "Hội đồng quyết định"})
+    refused = organizer.post(f"/organizer/judging/results/{results[entries[2].id].id}/prize",
+                             data={"tier": "C", "reason": "Hội đồng quyết định"})
+    assert "Prize C would have 2 entries for 1 places in this category. Add places to it with " \
+        "a reason first." in flashes(organizer.get(refused.headers["Location"]))
+    db.session.expire_all()
+    assert db.session.get(EntryResult, results[entries[2].id].id).prize is None
+    organizer.post(f"/organizer/judging/rounds/{rnd.id}/prizes/places",
+                   data={"category_id": str(entries[1].category_id), "tier": "C",
+                         "places": "1", "reason": "Hai bài ngang điểm tuyệt đối"})
+    organizer.post(f"/organizer/judging/results/{results[entries[2].id].id}/prize",
+                   data={"tier": "C", "reason": "Hội đồng quyết định"})
+    db.session.expire_all()
+    assert db.session.get(EntryResult, results[entries[2].id].id).prize == "C"
+    page = text(organizer.get(f"/organizer/judging/rounds/{rnd.id}/prizes"))
+    assert "Hai bài ngang điểm tuyệt đối" in page
+    organizer.post(f"/organizer/judging/rounds/{rnd.id}/publish")
+    db.session.expire_all()
+    assert db.session.get(JudgingRound, rnd.id).status == JudgingRoundStatus.PUBLISHED
 
 
 def test_the_score_matrix_downloads_as_xlsx(s, organizer):

@@ -196,9 +196,11 @@ def test_automatic_and_declared_conflicts_keep_judges_off_entries(s, make_user):
     by_mai = s.entry(author=author, outlet="Tuổi Trẻ")
     other = s.entry(outlet="Thanh Niên")
     db.session.commit()
+    # Recorded by the organizer, so in force at once (a judge's own declaration waits).
     conflicts.declare_conflict(declares, s.contest, author_name=" trần thị  MAI ",
-                             reason="Đồng nghiệp cũ")
-    conflicts.declare_conflict(declares, s.contest, entry=other, reason="Đã biên tập bài này")
+                             reason="Đồng nghiệp cũ", actor=s.organizer)
+    conflicts.declare_conflict(declares, s.contest, entry=other, reason="Đã biên tập bài này",
+                             actor=s.organizer)
     db.session.commit()
     assert [r.code for r in conflicts.conflict_reasons(editor, by_outlet)] == ["outlet"]
     assert [r.code for r in conflicts.conflict_reasons(coauthor, with_coauthor)] == ["coauthor"]
@@ -230,7 +232,8 @@ def test_a_declared_conflict_withdraws_the_judges_assignment(s):
     db.session.commit()
     on_entry = [a.judge_id for a in rounds.assignments_of(rnd)]
     judge = next(j for j in judges if j.id in on_entry)
-    conflicts.declare_conflict(judge, s.contest, entry=entry, reason="Người thân")
+    conflicts.declare_conflict(judge, s.contest, entry=entry, reason="Người thân",
+                             actor=s.organizer)
     db.session.commit()
     assert judge.id not in [a.judge_id for a in rounds.assignments_of(rnd)]
     (event,) = events("judging.assignment.conflict")
@@ -266,7 +269,8 @@ def test_auto_assign_reports_entries_that_cannot_get_k_judges(s, make_user):
     judges = [s.judge(f"Giám khảo {n}") for n in range(3)]
     blocked = s.entry(author=author)
     fine = s.entry()
-    conflicts.declare_conflict(judges[0], s.contest, author_name="Trần Thị Mai", reason="Vợ")
+    conflicts.declare_conflict(judges[0], s.contest, author_name="Trần Thị Mai", reason="Vợ",
+                             actor=s.organizer)
     rnd = s.round(judges_per_entry=3)
     s.seat(rnd)
     result = assignments.auto_assign(rnd, s.organizer.id)
@@ -302,7 +306,8 @@ def test_reassigning_by_hand_is_audited_and_refuses_conflicts_and_duplicates(s):
     assignments.auto_assign(rnd, s.organizer.id)
     s.seat(rnd, [b_judge, c_judge])
     (assignment,) = rounds.assignments_of(rnd)
-    conflicts.declare_conflict(c_judge, s.contest, entry=entry, reason="Người thân")
+    conflicts.declare_conflict(c_judge, s.contest, entry=entry, reason="Người thân",
+                             actor=s.organizer)
     with pytest.raises(Refused) as exc:
         assignments.reassign(assignment, c_judge, s.organizer, "Cân bằng")
     assert codes(exc) == ["conflicted"]
@@ -573,11 +578,34 @@ def test_prizes_with_an_empty_tier_and_a_tie_across_a_boundary(s):
     with pytest.raises(Refused) as exc:
         lifecycle.publish(rnd, s.organizer)
     assert codes(exc) == ["ties_pending"]
+    # One C place: giving both tied entries a C over-fills it and is refused.
+    first, second = tie.rows
+    awards.set_prize(first.result, "C", s.organizer, "Hội đồng quyết định hai giải C")
+    with pytest.raises(Refused) as exc:
+        awards.set_prize(second.result, "C", s.organizer, "Hội đồng quyết định hai giải C")
+    assert codes(exc) == ["tier_overfilled"]
+    db.session.rollback()
+    with pytest.raises(Refused) as exc:
+        awards.add_places(rnd, first.entry.category_id, "C", 1, s.organizer, " ")
+    assert codes(exc) == ["reason_missing"]
+    awards.add_places(rnd, first.entry.category_id, "C", 1, s.organizer, "Hai bài ngang điểm")
     for row in tie.rows:
         awards.set_prize(row.result, "C", s.organizer, "Hội đồng quyết định hai giải C")
     db.session.commit()
-    assert awards.pending_ties(rnd) == []
+    assert awards.pending_ties(rnd) == [] and awards.overfilled(rnd) == []
     assert [e.details["new"]["prize"] for e in events("judging.prize.set")] == ["C", "C"]
+    assert events("judging.prize.add_places")[0].reason == "Hai bài ngang điểm"
+    # An over-filled tier, however it came about, blocks publication.
+    entries_by_id = {r.entry_id: r for r in db.session.execute(select(EntryResult)).scalars()}
+    entries_by_id[entries[3].id].prize = "KK"
+    entries_by_id[entries[4].id].prize = "KK"
+    db.session.flush()
+    with pytest.raises(Refused) as exc:
+        lifecycle.publish(rnd, s.organizer)
+    assert codes(exc) == ["tier_overfilled"]
+    db.session.rollback()
+    entries_by_id = {r.entry_id: r for r in db.session.execute(select(EntryResult)).scalars()}
+    assert entries_by_id[entries[4].id].prize is None
     lifecycle.publish(rnd, s.organizer)
     db.session.commit()
     assert rnd.status == JudgingRoundStatus.PUBLISHED

@@ -118,7 +118,7 @@ def test_closing_the_round_by_hand_cuts_attempts_under_way(entrant, login_as, ba
     q1 = att.draw[0][0]
     clock.advance(minutes=5)
     organizer = login_as("organizer")
-    organizer.post(f"/organizer/rounds/{rnd.id}/close")
+    organizer.post(f"/organizer/rounds/{rnd.id}/close", data={"confirmed": "1"})
     att = attempt_of(entrant.user.id)
     assert attempts.effective_deadline(att) == clock.now
     clock.advance(seconds=GRACE + 1)

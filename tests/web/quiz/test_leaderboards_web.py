@@ -236,6 +236,8 @@ def closed(app):
 
 @pytest.mark.parametrize("path", ["/organizer/results", "/organizer/results/{id}",
                                   "/organizer/results/{id}/statistics",
+                                  "/organizer/results/{id}/finalise",
+                                  "/organizer/results/{id}/exclude?user_id=1",
                                   "/organizer/results/{id}/ranking.csv",
                                   "/organizer/results/{id}/statistics/items.csv"])
 def test_results_screens_refuse_others(client, login_as, closed, path):
@@ -247,7 +249,8 @@ def test_results_screens_refuse_others(client, login_as, closed, path):
         assert login_as(*roles).get(url).status_code == 403
 
 
-@pytest.mark.parametrize("path", ["exclude", "reinstate", "ties/1", "publish", "finalise"])
+@pytest.mark.parametrize("path", ["exclude", "reinstate", "ties/1", "publish", "finalise",
+                                  "places"])
 def test_results_actions_refuse_others(login_as, closed, path):
     rnd, people = closed
     finalise(rnd)
@@ -255,7 +258,7 @@ def test_results_actions_refuse_others(login_as, closed, path):
     response = entrant.post(f"/organizer/results/{rnd.id}/{path}",
                             data={"user_id": people["a"].id, "reason": "x", "confirm": "yes",
                                   "member": [people["a"].id, people["b"].id],
-                                  "give_all": "first"})
+                                  "give_all": "first", "tier": "first", "places": "3"})
     assert response.status_code == 403
     assert db.session.get(Round, rnd.id).status != RoundStatus.PUBLISHED
     assert prizes(rnd)[people["a"].id] == board.PRIZE_UNDECIDED
@@ -285,14 +288,17 @@ def test_organizer_reviews_decides_excludes_and_publishes(organizer, closed, log
                            p["d"].id: None}
 
     excluded = organizer.post(f"/organizer/results/{rnd.id}/exclude",
-                              data={"user_id": p["c"].id, "reason": "Hai tài khoản"})
+                              data={"user_id": p["c"].id, "reason": "Hai tài khoản",
+                                    "confirm": "yes"})
     assert excluded.status_code == 302
     page = text(organizer.get(f"/organizer/results/{rnd.id}"))
-    assert "Hai tài khoản" in page and "Reinstate and rank again" in page
+    assert "Hai tài khoản" in page and "Reinstate…" in page
     # the exclusion re-ranked and reset the tie decision
     assert prizes(rnd)[p["a"].id] == board.PRIZE_UNDECIDED
     assert ranks(rnd)[p["c"].id] == (None, False) and ranks(rnd)[p["d"].id] == (3, False)
 
+    organizer.post(f"/organizer/results/{rnd.id}/places",
+                   data={"tier": "first", "places": "1", "reason": "Hai người ngang điểm"})
     organizer.post(f"/organizer/results/{rnd.id}/ties/1",
                    data={"member": [p["a"].id, p["b"].id], "give_all": "first"})
     assert prizes(rnd)[p["b"].id] == "first"

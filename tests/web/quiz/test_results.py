@@ -254,7 +254,7 @@ def test_exclusion_reranks_recounts_and_keeps_the_reason(field):
     assert events[0].details["user_id"] == p["ann"].id
     assert [r.user_id for r in review.excluded_rows(rnd)] == [p["ann"].id]
 
-    exclusions.reinstate(rnd.id, p["ann"].id, organizer.id, utcnow())
+    exclusions.reinstate(rnd.id, p["ann"].id, organizer.id, utcnow(), "Đã xác minh")
     db.session.commit()
     assert ranks(rnd)[p["ann"].id] == (1, False)
     assert db.session.get(Round, rnd.id).perfect_count == 3
@@ -312,7 +312,13 @@ def test_prizes_are_proposed_in_rank_order_with_a_conflict_for_a_straddling_tie(
     assert got[p["phuong"].id] == "third" and got[p["giang"].id] is None
     assert prize_decisions.prize_review(rnd).conflicts[0].decided
 
-    # "give all": both get the tier
+    # "give all": both get the tier, once a place is added to it with a reason
+    with pytest.raises(ResultsError) as err:
+        prize_decisions.resolve_conflict(
+            rnd.id, 6, {p["phuong"].id: "third", p["giang"].id: "third"}, None, utcnow())
+    assert err.value.code == "tier_overfilled"
+    db.session.rollback()
+    prize_decisions.add_places(rnd.id, "third", 1, "Hai người ngang nhau", None, utcnow())
     prize_decisions.resolve_conflict(rnd.id, 6, {p["phuong"].id: "third", p["giang"].id: "third"},
                              None, utcnow())
     db.session.commit()
@@ -326,7 +332,7 @@ def test_prizes_are_proposed_in_rank_order_with_a_conflict_for_a_straddling_tie(
     assert published.status == RoundStatus.PUBLISHED and published.published_at is not None
     actions = db.session.execute(select(AuditEvent.action).order_by(AuditEvent.id)).scalars()
     assert [a for a in actions if a != "results.rank"] == [
-        "results.resolve_tie", "results.resolve_tie", "results.publish"]
+        "results.resolve_tie", "results.add_places", "results.resolve_tie", "results.publish"]
     tiers = dict(leaderboard.prize_list(published))
     assert [w.name for w in tiers["first"]] == ["Nguyễn T. A."]
     assert len(tiers["third"]) == 4
@@ -348,6 +354,7 @@ def test_a_tie_across_the_first_boundary_is_a_conflict_and_an_exclusion_resets_i
     (conflict,) = prize_decisions.prize_review(rnd).conflicts
     assert conflict.slots == (("first", 1), ("second", 1))
     assert prizes(rnd)[c.id] is None  # the tie uses up both places
+    prize_decisions.add_places(rnd.id, "first", 1, "Đồng giải nhất", None, utcnow())
     prize_decisions.resolve_conflict(rnd.id, 1, {a.id: "first", b.id: "first"}, None, utcnow())
     db.session.commit()
     exclusions.exclude(rnd.id, b.id, "Khai sai thông tin", None, utcnow())
@@ -398,7 +405,7 @@ def test_cli_and_console_leave_the_same_audit_trail(app, field, login_as):
     assert by_script.details["ranked"] == 9 and by_script.details["perfect_count"] == 3
 
     organizer = login_as("organizer")
-    response = organizer.post(f"/organizer/results/{rnd.id}/finalise")
+    response = organizer.post(f"/organizer/results/{rnd.id}/finalise", data={"confirm": "yes"})
     assert response.status_code == 302
     by_script, by_page = _rank_events(rnd.id)
     assert by_page.actor_id == organizer.user.id

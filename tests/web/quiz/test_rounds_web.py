@@ -101,7 +101,8 @@ def test_create_a_round_from_the_form(organizer, bank):
 
 def test_new_round_form_offers_topics_and_blank_rows(organizer, bank):
     text = page(organizer.get("/organizer/rounds/new"))
-    assert ">Luật (12)</option>" in text and ">– Điều 11 (4)</option>" in text
+    assert ">Luật (12 · 12 unexposed)</option>" in text
+    assert ">– Điều 11 (4 · 4 unexposed)</option>" in text
     assert 'name="quotas-2-count"' in text and 'name="prizes-4-name"' in text
 
 
@@ -143,7 +144,7 @@ def test_open_at_the_set_time_and_open_early(organizer, bank, clock):
     rnd = only_round()
     assert rnd.status == RoundStatus.OPEN and rnd.opens_at == later
     assert rounds.phase(rnd, clock.now) == Phase.UPCOMING
-    organizer.post(f"/organizer/rounds/{rnd.id}/open", data={"early": "1"})
+    organizer.post(f"/organizer/rounds/{rnd.id}/open", data={"early": "1", "confirmed": "1"})
     rnd = only_round()
     assert rnd.opens_at == clock.now
     assert rounds.phase(rnd, clock.now) == Phase.RUNNING
@@ -203,7 +204,7 @@ def test_rules_lock_after_the_first_start_but_the_close_can_move_later(
 
 def test_close_now(organizer, bank, clock):
     rnd = make_round(bank)
-    organizer.post(f"/organizer/rounds/{rnd.id}/close")
+    organizer.post(f"/organizer/rounds/{rnd.id}/close", data={"confirmed": "1"})
     rnd = only_round()
     assert rnd.status == RoundStatus.CLOSED and rnd.closes_at == clock.now
     assert rounds.phase(rnd, clock.now) == Phase.CLOSED

@@ -304,7 +304,7 @@ def test_the_public_pages_link_to_the_vote_and_the_results(login_as):
 
 
 def move(client, contest, to: str):  # noqa: ANN001, ANN201
-    return client.post(f"/organizer/writing/{contest.id}/status", data={"to": to},
+    return client.post(f"/organizer/writing/{contest.id}/status", data={"to": to, "confirmed": "1", "understood": "1"},
                        follow_redirects=True)
 
 
@@ -640,8 +640,9 @@ def _every_writing_route_is_listed(app, routes) -> None:
     assert listed == endpoints
 
 
-@pytest.mark.parametrize("roles", [(), (Role.JOURNALIST,), (Role.JUDGE,)],
-                         ids=["entrant", "journalist", "judge"])
+@pytest.mark.parametrize("roles", [(), (Role.JOURNALIST,), (Role.JUDGE,),
+                                   (Role.UNIT_COORDINATOR,)],
+                         ids=["entrant", "journalist", "judge", "coordinator"])
 def test_other_accounts_get_403_everywhere(app, login_as, make_user, roles):
     routes = _routes(app, make_user)
     _every_writing_route_is_listed(app, routes)

@@ -1,0 +1,2 @@
+"""The campaign console: site settings, news, materials and featured items, under
+/organizer/campaign/."""

@@ -1,0 +1,1 @@
+"""Certificates for prize winners and their public verification."""

@@ -1,0 +1,1 @@
+"""Campaign-level reports: the dashboard, printable summaries, unit reports, coordinators."""

@@ -102,8 +102,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     cli.init_app(app)
 
-    from contest.params import refuse_nul_characters
+    from contest.params import ContestRequest, refuse_nul_characters
 
+    app.request_class = ContestRequest
     app.before_request(refuse_nul_characters)
 
     @app.before_request

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from flask import Request
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 # The largest value of PostgreSQL's (and SQLite's) 32-bit integer columns.
@@ -42,18 +44,27 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def _holds_nul(values) -> bool:  # noqa: ANN001 - a MultiDict of str
+    return any("\x00" in key or any("\x00" in v for v in values.getlist(key)) for key in values)
+
+
 def refuse_nul_characters() -> None:
-    """Before every request: a query string or form value holding a NUL character is refused
-    with a 400. No person types one, PostgreSQL text cannot store one, and letting it reach a
-    query would turn a crafted link into a server error instead of a clear answer."""
+    """Before every request: a path or query string holding a NUL character is refused with a
+    400. No person types one, PostgreSQL text cannot store one, and letting it reach a query
+    would turn a crafted link into a server error instead of a clear answer. Form values get the
+    same check from ``ContestRequest`` when the form is parsed, so that an upload view can set
+    its own size limit before the body is read."""
     from flask import abort, request
 
-    for values in (request.args, request.form if request.mimetype in _FORM_TYPES else None):
-        if values and any("\x00" in key or any("\x00" in v for v in values.getlist(key))
-                          for key in values):
-            abort(400)
-    if "\x00" in request.path:
+    if "\x00" in request.path or _holds_nul(request.args):
         abort(400)
 
 
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+class ContestRequest(Request):
+    """The application's request: a form value or field name holding a NUL character is a 400
+    as the form is parsed, whichever code reads it first."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        if _holds_nul(self.form):
+            raise BadRequest("A form value holds a NUL character.")

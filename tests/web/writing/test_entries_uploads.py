@@ -122,6 +122,23 @@ def test_an_oversized_request_is_refused_before_its_body_is_read(app, people, co
     assert entries() == [] and stored_files(app) == []
 
 
+def test_a_nul_character_in_an_upload_form_is_refused_and_nothing_is_saved(
+        app, people, contest, clock):
+    """The upload views parse their own form (after setting the size limit); a NUL character
+    in it is refused there as everywhere else."""
+    fields = entry_form(category(contest, "print"))
+    fields["title"] = "Tiêu đề\x00"
+    fields["files"] = FileStorage(io.BytesIO(pdf_bytes()), filename="bai.pdf",
+                                  content_type="application/pdf")
+    boundary, body = encode_multipart(fields)
+    response = people.author.open(
+        f"/writing/contests/{contest.id}/entries/new", method="POST", input_stream=io.BytesIO(body),
+        content_length=len(body), content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code == 400
+    assert entries() == [] and stored_files(app) == []
+
+
 def test_only_max_files_files_are_kept(app, people, contest, clock):
     uploads = [(pdf_bytes(), f"phan-{n}.pdf") for n in range(1, 4)]
     response = new_entry(people.author, contest, entry_form(category(contest, "print")),

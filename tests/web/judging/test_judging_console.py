@@ -393,7 +393,8 @@ def test_a_tie_cannot_overfill_a_writing_prize_unless_places_are_added(s, organi
     assert db.session.get(EntryResult, results[entries[2].id].id).prize == "C"
     page = text(organizer.get(f"/organizer/judging/rounds/{rnd.id}/prizes"))
     assert "Hai bài ngang điểm tuyệt đối" in page
-    organizer.post(f"/organizer/judging/rounds/{rnd.id}/publish")
+    organizer.post(f"/organizer/judging/rounds/{rnd.id}/publish",
+                   data={"confirmed": "1", "typed_name": rnd.name})
     db.session.expire_all()
     assert db.session.get(JudgingRound, rnd.id).status == JudgingRoundStatus.PUBLISHED
 

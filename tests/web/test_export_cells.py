@@ -26,6 +26,7 @@ from datetime import timedelta
 import openpyxl
 import pytest
 
+from contest import audit
 from contest.accounts.models import Role
 from contest.extensions import db
 from contest.judging import assignments, lifecycle
@@ -147,7 +148,14 @@ def walk(app, make_user):
         ("writing_console.writing_entries_xlsx", f"/organizer/writing/{c}/entries.xlsx"),
         ("writing_console.writing_entries_xlsx",
          f"/organizer/writing/{c}/entries.xlsx?status=disqualified"),
+        ("organizer_audit.audit_csv", "/organizer/audit.csv"),
+        ("organizer_audit.audit_xlsx", "/organizer/audit.xlsx"),
+        ("reports_console.export_xlsx", "/organizer/reports/export.xlsx"),
     ]
+    # The trail shows reasons as typed: one carries hostile text.
+    audit.record(s.organizer.id, "quiz.result.excluded", "quiz_round", quiz.id,
+                 reason=hostile(1, " lý do"))
+    db.session.commit()
     client = app.test_client()
     login(client, s.organizer)
     return client, downloads

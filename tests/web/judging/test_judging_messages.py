@@ -19,7 +19,8 @@ from contest.problems import Problem
 JUDGING = Path(__file__).resolve().parents[3] / "contest" / "judging"
 MAKERS = {"Problem", "refuse"}
 # Params that fill every message's placeholders (each message reads only its own).
-PARAMS = {"max": 7, "count": 2, "points": "5", "name": "Phát hiện", "email": "a@example.org"}
+PARAMS = {"max": 7, "count": 2, "points": "5", "name": "Phát hiện", "email": "a@example.org",
+          "tier": "A", "winners": 2, "places": 1}
 
 
 def _called(node: ast.Call) -> str | None:

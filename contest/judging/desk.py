@@ -255,7 +255,7 @@ def entry_facts(entry: Entry, upload_root: str | Path) -> EntryFacts:
     facts = EntryFacts(
         entry_id=entry.id, contest_id=entry.contest_id, code=entry.anon_code or "",
         category=entry.category.name, medium=entry.category.medium, title=entry.title,
-        summary=entry.summary, body_html=entry.body_html, word_count=entry.word_count,
+        summary=entry.summary, body_html=entry.body_html, word_count=entry.rule_word_count,
         is_series=entry.is_series, parts=[(p.title, p.published_on) for p in entry.parts],
         files=file_links, blind=contest.blind,
     )

@@ -83,6 +83,7 @@ __all__ = [
     "display_name",
     "is_held",
     "docx_text",
+    "pdf_text",
     "metadata_people",
     "save_upload",
     "sniff_kind",
@@ -679,6 +680,44 @@ def docx_text(path: Path) -> str:
     except (zipfile.BadZipFile, ET.ParseError, KeyError, EOFError, OSError) as exc:
         raise ValueError(f"the document cannot be read: {exc}") from exc
     return "\n".join(paragraphs)
+
+
+# A PDF's text is read for its word count within these bounds; past them it counts as unread.
+MAX_PDF_TEXT_PAGES = 500
+MAX_PDF_TEXT_CHARS = 5_000_000
+PDF_TEXT_SECONDS = 10.0
+
+
+def pdf_text(path: Path) -> str:
+    """The text of a PDF's pages, one page after another ("" for a scan without a text layer).
+
+    Raises ``ValueError`` for a damaged or password-protected PDF and for one past the bounds
+    (:data:`MAX_PDF_TEXT_PAGES` pages, :data:`MAX_PDF_TEXT_CHARS` characters,
+    :data:`PDF_TEXT_SECONDS` seconds), whose words are then left uncounted.
+    """
+    import time
+
+    started = time.monotonic()
+    try:
+        reader = _open_pdf(Path(path))
+        if len(reader.pages) > MAX_PDF_TEXT_PAGES:
+            raise ValueError("too many pages to count")
+        pages: list[str] = []
+        length = 0
+        for page in reader.pages:
+            page_text = page.extract_text() or ""
+            length += len(page_text)
+            if length > MAX_PDF_TEXT_CHARS or time.monotonic() - started > PDF_TEXT_SECONDS:
+                raise ValueError("too much text to count")
+            pages.append(page_text)
+    except _Encrypted:
+        raise ValueError("the PDF is encrypted") from None
+    except ValueError:
+        raise
+    # pypdf raises many kinds of errors on damaged files; each means the text is not readable.
+    except Exception as exc:
+        raise ValueError(f"the PDF cannot be read: {exc}") from exc
+    return "\n".join(pages)
 
 
 # --- cleaning ------------------------------------------------------------------------------

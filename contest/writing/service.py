@@ -45,7 +45,7 @@ from contest.accounts.models import User
 from contest.accounts.policy import can
 from contest.extensions import db
 from contest.problems import Problem, Refused
-from contest.writing import access, eligibility, files, text
+from contest.writing import access, eligibility, files, text, words
 from contest.writing.models import (
     Category,
     Coauthor,
@@ -396,8 +396,11 @@ def _link_entry_coauthors(entry: Entry) -> None:
 @dataclass(frozen=True)
 class _FileState:
     kind: str
-    path: Path | None  # for word counts from a DOCX
+    path: Path | None  # to read the words of a document stored before counts were kept
     entry_file: EntryFile | None = None  # None for an upload of this request
+    name: str = ""
+    words: int | None = None
+    words_read: bool = False
 
 
 @dataclass(frozen=True)
@@ -417,6 +420,7 @@ class _State:
     prior_award_declared: bool
     prior_award: str
     files: tuple[_FileState, ...]
+    word_override: int | None = None
 
 
 def _author_of(entry: Entry) -> User:
@@ -440,9 +444,11 @@ def _state_from_entry(entry: Entry, upload_root: str | Path | None = None) -> _S
         prior_award_declared=bool(entry.prior_award.strip()),
         prior_award=entry.prior_award,
         files=tuple(
-            _FileState(f.kind, file_path(upload_root, f) if upload_root else None, f)
+            _FileState(f.kind, file_path(upload_root, f) if upload_root else None, f,
+                       f.original_name, f.word_count, f.words_read)
             for f in entry.files
         ),
+        word_override=entry.word_override,
     )
 
 
@@ -554,20 +560,29 @@ def _state_with(
                                   data.prior_award_declared or bool(data.prior_award)),
         prior_award=pick("prior_award", data.prior_award),
         files=stored.files,
+        word_override=stored.word_override,
     )
 
 
-def _word_count(state: _State) -> int | None:
-    """Words of the typed text, else of the first Word file, else unknown."""
-    if state.body_source:
-        return text.count_words(text.render_body(state.body_source, state.body_format))
+def _word_count(state: _State) -> words.WordCount:
+    """Words of the typed text, else the sum of the words of the PDF and DOCX files (see
+    :mod:`contest.writing.words`). A document stored before counts were kept is read now."""
+    documents = []
     for f in state.files:
-        if f.kind == "docx" and f.path is not None:
-            try:
-                return text.count_words(files.docx_text(f.path))
-            except (ValueError, OSError):
-                return None
-    return None
+        if f.kind not in words.DOCUMENT_KINDS:
+            continue
+        count = f.words
+        if not f.words_read and f.path is not None:
+            count = words.document_words(f.path, f.kind)
+        documents.append(words.DocumentWords(f.name, count))
+    return words.count_entry(state.body_source, state.body_format, documents)
+
+
+def _word_params(state: _State, counted: words.WordCount) -> dict[str, Any]:
+    """What a word range problem says about where its count came from."""
+    if state.word_override is not None:
+        return {"source": "override"}
+    return {"source": counted.source, "files": ", ".join(counted.names)}
 
 
 def _submitted_count(
@@ -635,7 +650,8 @@ def _eligibility(
     juror_emails = {row.email for row in jurors if row.email}
     is_juror = any(uid in juror_ids or (email and email in juror_emails)
                    for _name, uid, email in people)
-    word_count = _word_count(state)
+    counted = _word_count(state)
+    word_count = state.word_override if state.word_override is not None else counted.count
     ctx = eligibility.EntryContext(
         now=now,
         opens_at=contest.submission_opens_at,
@@ -665,7 +681,11 @@ def _eligibility(
         prior_awards_allowed=contest.allow_prior_awards,
         prior_award_declared=state.prior_award_declared,
     )
-    problems = eligibility.check_entry(ctx)
+    problems = [
+        Problem(p.code, p.field, {**p.params, **_word_params(state, counted)})
+        if p.field == "word_count" else p
+        for p in eligibility.check_entry(ctx)
+    ]
     # What the category's own rules say about the work itself, beyond eligibility.
     if not state.title:
         problems.append(Problem("title_missing", "title"))
@@ -753,6 +773,7 @@ class _Stored:
     saved: files.SavedFile
     clean_name: str | None
     clean_warning: str
+    words: int | None = None
 
     def paths(self, folder: Path) -> list[Path]:
         found = [folder / self.saved.stored_name]
@@ -794,7 +815,8 @@ def _store_uploads(
                                             if k in (category.accepted_kinds or ()))}
             problems.append(Problem(f"upload_{refused.code}", "files", params))
             continue
-        item = _Stored(saved, clean_name, warning)
+        item = _Stored(saved, clean_name, warning,
+                       words.document_words(folder / saved.stored_name, saved.kind))
         if clean_name:
             _track(_NEW_FILES, folder / clean_name)
         stored.append(item)
@@ -826,6 +848,7 @@ def _snapshot(entry: Entry) -> dict[str, Any]:
         "files": [{"id": f.id, "name": f.original_name, "sha256": f.sha256}
                   for f in entry.files],
         "status": entry.status,
+        "word_override": entry.word_override,
     }
 
 
@@ -881,6 +904,8 @@ def _apply(entry: Entry, state: _State, stored: Sequence[_Stored], now: datetime
                 clean_warning=item.clean_warning,
                 size=item.saved.size,
                 sha256=item.saved.sha256,
+                word_count=item.words,
+                words_read=True,
                 uploaded_at=now,
             )
         )
@@ -907,6 +932,7 @@ def _save(
     """Apply ``data`` to ``entry`` (already in the session, with an id)."""
     contest = entry.contest
     data = _clean_input(data)
+    basis = _word_basis(entry)
     stored_state = _state_from_entry(entry, upload_root)
     field_problems = _field_problems(data, contest, author)
     if all_or_nothing and field_problems:
@@ -921,8 +947,11 @@ def _save(
         _discard(new_paths)
         raise EntryRefused(upload_problems)
 
-    uploaded = tuple(_FileState(s.saved.kind, folder / s.saved.stored_name) for s in stored)
+    uploaded = tuple(_FileState(s.saved.kind, folder / s.saved.stored_name, None,
+                                s.saved.original_name, s.words, True) for s in stored)
     candidate = replace(target, files=target.files + uploaded)
+    if _lapses(stored_state, candidate):
+        candidate = replace(candidate, word_override=None)
     problems = _blocking(_eligibility(contest, author, candidate, entry.id, now), mode)
     not_stored: list[Problem] = []
     if all_or_nothing:
@@ -937,6 +966,8 @@ def _save(
             _state_with(stored_state, data, contest, _withheld_attributes(withheld_by)),
             files=candidate.files,
         )
+        if _lapses(stored_state, final):
+            final = replace(final, word_override=None)
         typed = _state_with(stored_state, data, contest, set())
         not_stored = _unique(
             [p for p in withheld_by
@@ -949,7 +980,7 @@ def _save(
     _apply(entry, final, stored, now)
     entry.updated_at = now
     db.session.flush()
-    entry.word_count = _word_count(_state_from_entry(entry, upload_root))
+    _store_word_count(entry, upload_root, basis)
     _link_entry_coauthors(entry)
     db.session.flush()
     if all_or_nothing:
@@ -957,6 +988,72 @@ def _save(
     remaining = _blocking(_eligibility(contest, author, _state_from_entry(entry, upload_root),
                                        entry.id, now), mode)
     return SaveResult(entry, remaining, not_stored)
+
+
+def _lapses(before: _State, after: _State) -> bool:
+    """Whether an override given for ``before`` no longer holds for ``after``."""
+    def basis(state: _State) -> tuple[Any, ...]:
+        return (state.body_format, state.body_source,
+                tuple(f.entry_file.id if f.entry_file else str(f.path) for f in state.files
+                      if f.kind in words.DOCUMENT_KINDS))
+    return basis(before) != basis(after)
+
+
+def _word_basis(entry: Entry) -> tuple[Any, ...]:
+    """What an entry's word count is taken from: its typed text and its documents."""
+    return (entry.body_format, entry.body_source,
+            tuple(f.id for f in entry.files if f.kind in words.DOCUMENT_KINDS))
+
+
+def _store_word_count(entry: Entry, upload_root: str | Path, basis: tuple[Any, ...]) -> None:
+    """Count the entry's words again; an organizer's override lapses once the text or the
+    documents it was given for have changed."""
+    counted = _word_count(_state_from_entry(entry, upload_root))
+    entry.word_count = counted.count
+    entry.word_source = counted.source
+    entry.word_uncounted = (words.joined_names(counted.names)
+                            if counted.source == words.UNKNOWN else "")
+    if entry.word_override is not None and _word_basis(entry) != basis:
+        entry.word_override = None
+        entry.word_override_reason = ""
+        entry.word_override_by_id = None
+        entry.word_override_at = None
+
+
+MAX_WORD_OVERRIDE = 1_000_000
+
+
+def override_word_count(entry: Entry, actor: User, count: int | None, reason: str) -> Entry:
+    """Set the entry's word count by hand (organizers only, with a reason, audited).
+
+    For a document whose words could not be counted (a scan) or were counted wrongly; the
+    category's word range is then checked against ``count``. The override lapses when the
+    entry's text or documents change (see :func:`_store_word_count`).
+    """
+    if not access.is_organizer(actor):
+        raise EntryRefused([Problem("not_allowed")])
+    if entry.status not in (EntryStatus.DRAFT, EntryStatus.SUBMITTED):
+        raise EntryRefused([Problem("entry_closed", None, {"status": entry.status})])
+    problems = []
+    if count is None or not 0 <= count <= MAX_WORD_OVERRIDE:
+        problems.append(Problem("word_override_invalid", "words", {"max": MAX_WORD_OVERRIDE}))
+    reason = reason.strip()
+    if not reason:
+        problems.append(Problem("word_override_reason", "reason"))
+    elif len(reason) > MAX_LENGTHS["reason"]:
+        problems.append(Problem("too_long", "reason", {"max": MAX_LENGTHS["reason"]}))
+    if problems:
+        raise EntryRefused(problems)
+    old = entry.word_override
+    entry.word_override = count
+    entry.word_override_reason = reason
+    entry.word_override_by_id = actor.id
+    entry.word_override_at = utcnow()
+    audit.record(actor.id, "writing.entry.word_override", "writing_entry", entry.id, reason,
+                 changes={"word_override": {"old": old, "new": count}},
+                 counted=entry.word_count, source=entry.word_source)
+    db.session.flush()
+    return entry
 
 
 def _unique(problems: Iterable[Problem]) -> list[Problem]:
@@ -1162,7 +1259,9 @@ def remove_file(
     if entry.status == EntryStatus.SUBMITTED:
         _lock_contest(entry.contest)
         state = _state_from_entry(entry, upload_root)
-        state = replace(state, files=tuple(f for f in state.files if f.entry_file is not target))
+        state = replace(state, files=tuple(f for f in state.files if f.entry_file is not target),
+                        word_override=None if target.kind in words.DOCUMENT_KINDS
+                        else state.word_override)
         problems = _blocking(_eligibility(entry.contest, _author_of(entry), state, entry.id, now),
                              mode)
         if problems:
@@ -1170,11 +1269,9 @@ def remove_file(
     for path in (file_path(upload_root, target), file_path(upload_root, target, clean=True)):
         if path is not None:
             _track(_DOOMED_FILES, path)
+    basis = _word_basis(entry)
     entry.files.remove(target)
-    if entry.files or entry.body_source:
-        entry.word_count = _word_count(_state_from_entry(entry, upload_root))
-    else:
-        entry.word_count = None
+    _store_word_count(entry, upload_root, basis)
     entry.updated_at = now
     if mode == "organizer":
         audit.record(actor.id, "writing.entry.remove_file", "writing_entry", entry.id,

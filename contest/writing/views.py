@@ -54,6 +54,7 @@ def _helpers() -> dict:
             files.KINDS[k].label for k in files.KINDS if k in (kinds or ())
         ),
         "receipt_display": notify.display_receipt,
+        "describe_words": messages.describe_words,
         "phase_label": lambda phase: messages.PHASE_LABELS.get(phase, phase),
         "status_class": lambda status: STATUS_CLASSES.get(status, "badge-muted"),
     }

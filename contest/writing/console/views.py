@@ -49,6 +49,7 @@ from contest.writing.console.forms import (
     CategoryForm,
     ContestForm,
     JurorForm,
+    WordCountForm,
 )
 from contest.writing.contests import (
     CategorySettings,
@@ -600,6 +601,7 @@ def writing_entry(entry_id: int):
     return render_template(
         "writing/console/entry.html", entry=entry, contest=entry.contest, author=author,
         problems=problems, disqualify_form=ReasonForm(), reinstate_form=OptionalReasonForm(),
+        words_form=WordCountForm(),
         history=_history(entry)[-5:], action_labels=ACTION_LABELS,
     )
 
@@ -804,6 +806,7 @@ ACTION_LABELS = {
     "writing.entry.disqualify": _l("Disqualified"),
     "writing.entry.reinstate": _l("Reinstated"),
     "writing.entry.remove_file": _l("File removed by an organizer"),
+    "writing.entry.word_override": _l("Word count set by an organizer"),
     "entry.update": _l("Changed by an organizer"),
     "entry.disqualify": _l("Disqualified"),
     "entry.reinstate": _l("Reinstated"),

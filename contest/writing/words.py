@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from contest.writing import files, text
+from contest.writing import office, text
 
 # Kinds of file whose words are counted.
 DOCUMENT_KINDS = ("pdf", "docx")
@@ -57,9 +57,9 @@ def document_words(path: Path, kind: str) -> int | None:
     """Words of a stored PDF or DOCX; None when it has no readable text or none at all."""
     try:
         if kind == "pdf":
-            content = files.pdf_text(path)
+            content = office.pdf_text(path)
         elif kind == "docx":
-            content = files.docx_text(path)
+            content = office.docx_text(path)
         else:
             return None
     except (ValueError, OSError):

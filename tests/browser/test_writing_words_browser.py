@@ -11,7 +11,7 @@ import pytest
 from contest.accounts.models import Role
 from contest.extensions import db
 from contest.timeutil import utcnow
-from contest.writing import service
+from contest.writing import inputs, phases, service
 from tests.web.writing.entrykit import IN_WINDOW, PASSWORD, category, make_contest, pdf_bytes
 
 try:
@@ -32,7 +32,7 @@ def log_in(page, live_server, email: str) -> None:  # noqa: ANN001
 
 def test_a_scanned_entry_is_flagged_and_its_count_set_by_an_organizer(
         app, live_server, page, visit_check, make_user, monkeypatch, browser):
-    monkeypatch.setattr(service, "utcnow", lambda: IN_WINDOW)
+    monkeypatch.setattr(phases, "utcnow", lambda: IN_WINDOW)
     contest = make_contest()
     author = make_user(Role.JOURNALIST, full_name="Trần Thị Mai", email="mai@example.org",
                        email_verified_at=utcnow(), locale="en")
@@ -40,11 +40,11 @@ def test_a_scanned_entry_is_flagged_and_its_count_set_by_an_organizer(
                           email_verified_at=utcnow(), locale="en")
     entry = service.create_entry(
         contest, author,
-        service.EntryInput(
+        inputs.EntryInput(
             category_id=category(contest, "print").id,
             title="Phụ nữ ứng cử đại biểu Hội đồng nhân dân: những câu chuyện từ vùng cao",
             outlet="Báo Nghệ An", published_on=IN_WINDOW.date().replace(year=2025),
-            uploads=[service.Upload(io.BytesIO(pdf_bytes()), "ban-chup-bai-bao.pdf")],
+            uploads=[inputs.Upload(io.BytesIO(pdf_bytes()), "ban-chup-bai-bao.pdf")],
         ),
         upload_root=app.config["UPLOAD_ROOT"], submit=True,
     ).entry

@@ -13,7 +13,7 @@ from flask_login import current_user
 from contest.accounts.policy import require
 from contest.extensions import db
 from contest.refusals import flash_problems
-from contest.writing import service
+from contest.writing import inputs, service
 from contest.writing.console.forms import WordCountForm
 from contest.writing.console.views import _entry_or_404, bp, problem_message
 
@@ -36,7 +36,7 @@ def writing_entry_words(entry_id: int):
     try:
         service.override_word_count(entry, current_user, _whole_number(form.words.data),
                                     form.reason.data or "")
-    except service.EntryRefused as exc:
+    except inputs.EntryRefused as exc:
         db.session.rollback()
         flash_problems(exc.problems, problem_message)
     else:

@@ -78,12 +78,12 @@ def _check(material: Material | None, data: MaterialInput, upload: Upload | None
 
 def _refusal(refused: files.UploadRefused) -> Problem:
     p = refused.params
-    if refused.code == "too_large":
+    if refused.reason == "too_large":
         return Problem("file_too_large", "upload", {"name": p.get("name", ""),
                                                      "limit_mb": p["limit_mb"], "kind": "PDF"})
-    if refused.code == "empty":
+    if refused.reason == "empty":
         return Problem("file_empty", "upload", {"name": p.get("name", "")})
-    if refused.code == "name_mismatch":
+    if refused.reason == "name_mismatch":
         return Problem("file_name_mismatch", "upload",
                        {"name": p["name"], "kind": p["kind_label"], "extensions": p["extensions"]})
     return Problem("file_kind", "upload",

@@ -47,7 +47,8 @@ from contest.params import whole_number
 from contest.quiz.rounds import public_round
 from contest.refusals import press_button
 from contest.writing import files as entry_files
-from contest.writing import service as writing
+from contest.writing import phases as writing_phases
+from contest.writing import storage as writing_storage
 
 bp = Blueprint("campaign", __name__)
 
@@ -97,8 +98,8 @@ def home_page() -> str:
     """The campaign home (served at ``/`` by the public blueprint)."""
     now = timeutil.utcnow()
     sections = [hook() for hook in current_app.extensions.get("home_sections", [])]
-    contests = [c for c in writing.visible_contests()
-                if writing.contest_phase(c, now) == writing.Phase.OPEN]
+    contests = [c for c in writing_phases.visible_contests()
+                if writing_phases.contest_phase(c, now) == writing_phases.Phase.OPEN]
     latest = db.session.execute(news.visible(now).limit(4)).scalars().all()
     featured = [item for item in site.featured()
                 if (item.news is not None and news.is_visible(item.news, now))
@@ -262,9 +263,9 @@ def showcase_file(entry_id: int, file_id: int):
         abort(404)
     root = current_app.config["UPLOAD_ROOT"]
     # The copy without metadata (camera owner, GPS, author) where there is one.
-    path = writing.file_path(root, item, clean=True)
+    path = writing_storage.file_path(root, item, clean=True)
     if path is None or not path.is_file():
-        path = writing.file_path(root, item)
+        path = writing_storage.file_path(root, item)
     if path is None or not path.is_file():
         abort(404)
     kind = entry_files.KINDS[item.kind]

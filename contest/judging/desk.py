@@ -35,7 +35,7 @@ from contest.judging.models import (
 )
 from contest.problems import Problem, Refused
 from contest.writing import files as writing_files
-from contest.writing import service as writing
+from contest.writing import storage as writing_storage
 from contest.writing.models import ContestJuror, Entry, WritingContest
 
 # A sheet's state as the judge's list shows it.
@@ -244,18 +244,18 @@ class EntryFacts:
 
 def entry_facts(entry: Entry, upload_root: str | Path) -> EntryFacts:
     """The entry as its judges see it; files are named by the anonymised code and served from
-    the cleaned copies (see contest.writing.service.anonymised_source)."""
+    the cleaned copies (see contest.writing.storage.anonymised_source)."""
     contest = entry.contest
     file_links = [
-        FileLink(position, writing.anonymised_name(entry, position, item),
+        FileLink(position, writing_storage.anonymised_name(entry, position, item),
                  str(writing_files.KINDS[item.kind].label),
-                 writing.anonymised_source(upload_root, item, False) is not None)
+                 writing_storage.anonymised_source(upload_root, item, False) is not None)
         for position, item in enumerate(entry.files, start=1)
     ]
     facts = EntryFacts(
         entry_id=entry.id, contest_id=entry.contest_id, code=entry.anon_code or "",
         category=entry.category.name, medium=entry.category.medium, title=entry.title,
-        summary=entry.summary, body_html=entry.body_html, word_count=entry.word_count,
+        summary=entry.summary, body_html=entry.body_html, word_count=entry.rule_word_count,
         is_series=entry.is_series, parts=[(p.title, p.published_on) for p in entry.parts],
         files=file_links, blind=contest.blind,
     )

@@ -42,7 +42,7 @@ from contest.judging.messages import CONFLICT_STATUS_LABELS, problem_message
 from contest.judging.models import JudgingRound
 from contest.params import whole_number
 from contest.refusals import press_button, save_form
-from contest.writing import service as writing
+from contest.writing import phases as writing_phases
 from contest.writing.models import Entry, WritingContest
 
 bp = Blueprint("judging", __name__, url_prefix="/judging")
@@ -233,7 +233,7 @@ def _voter_key() -> str:
 
 
 def _visible_contest_or_404(contest_id: int) -> WritingContest:
-    contest = writing.get_visible_contest(contest_id)
+    contest = writing_phases.get_visible_contest(contest_id)
     if contest is None:
         abort(404)
     return contest

@@ -235,12 +235,13 @@ def _clean_emf(data: bytes) -> bytes:
 
 def _clean_picture(data: bytes) -> bytes | None:
     """The picture without metadata, or None when this kind of picture cannot be cleaned."""
-    from contest.writing.files import _PNG_MAGIC, _strip_jpeg, _strip_png
+    from contest.writing.files import PNG_MAGIC
+    from contest.writing.images import strip_jpeg, strip_png
 
     if data.startswith(b"\xff\xd8\xff"):
-        return _strip_jpeg(data, None)
-    if data.startswith(_PNG_MAGIC):
-        return _strip_png(data)
+        return strip_jpeg(data, None)
+    if data.startswith(PNG_MAGIC):
+        return strip_png(data)
     if data[:4] == b"\x01\x00\x00\x00" and data[40:44] == b" EMF":
         return _clean_emf(data)
     if data.startswith(b"BM"):

@@ -193,7 +193,7 @@ def load_judged_contest(echo: Callable[[str], None]) -> WritingContest | None:
     it was already present), or None when the journalists are missing."""
     from flask import current_app
 
-    from contest.writing import contests, service
+    from contest.writing import contests, inputs, service
 
     existing = db.session.execute(
         select(WritingContest).where(WritingContest.title == JUDGED_TITLE)
@@ -234,7 +234,7 @@ def load_judged_contest(echo: Callable[[str], None]) -> WritingContest | None:
     upload_root = current_app.config["UPLOAD_ROOT"]
     for number, (title, phone, category, outlet, published, summary) in enumerate(_ENTRIES, 1):
         cat = categories[category]
-        data = service.EntryInput(
+        data = inputs.EntryInput(
             category_id=cat.id, title=title, outlet=outlet, published_on=published,
             url=_URL.format(n=number) if cat.link_required else "", summary=summary,
             body_format="markdown", body_source=_body(rng),

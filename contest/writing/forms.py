@@ -1,7 +1,7 @@
 """Forms of the journalist's side of the writing contests.
 
 The forms only parse what was typed (dates, choices, uploaded files); every rule about what an
-entry may contain lives in contest.writing.service and eligibility, so the organizer console
+entry may contain lives in contest.writing.inputs, checks and eligibility, so the organizer console
 applies the same rules.
 """
 

@@ -1,6 +1,6 @@
 """Files held back from judges, and the organizer's confirmation that releases them.
 
-A file whose copy for judges could not be cleaned completely (see contest.writing.files.is_held)
+A file whose copy for judges could not be cleaned completely (see contest.writing.metadata.is_held)
 is not served in blind review. Organizers see the held files of a contest on one page, with the
 reason, the upload and the partly cleaned copy to check, and confirm each one after checking it;
 the confirmation is recorded in the audit log and releases the file to judges.
@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from contest.accounts.policy import require
 from contest.extensions import db
-from contest.writing import files, messages, service
+from contest.writing import files, inputs, messages, service, storage
 from contest.writing.models import EntryFile, WritingContest
 
 bp = Blueprint("writing_held", __name__, url_prefix="/organizer/writing/held")
@@ -30,7 +30,7 @@ def held_list(contest_id: int):
         {
             "entry": entry,
             "file": item,
-            "name": service.anonymised_name(entry, position, item),
+            "name": storage.anonymised_name(entry, position, item),
             "label": files.KINDS[item.kind].label,
             "warning": messages.CLEAN_WARNINGS.get(item.clean_warning, item.clean_warning),
         }
@@ -48,7 +48,7 @@ def confirm(file_id: int):
     contest_id = item.entry.contest_id
     try:
         service.confirm_checked(item, current_user)
-    except service.EntryRefused as refused:
+    except inputs.EntryRefused as refused:
         db.session.rollback()
         for problem in refused.problems:
             flash(messages.problem_message(problem), "error")

@@ -94,7 +94,48 @@ FIELD_LABELS = {
     "prior_award": _l("Other awards"),
     "files": _l("Files"),
     "reason": _l("Reason for the change"),
+    "words": _l("Words"),
 }
+
+
+def word_range(low: int | None, high: int | None) -> str:
+    """A category's word range in words: "20 to 200 words", "at least 20 words"…"""
+    if low and high:
+        return _("%(min)s to %(max)s words", min=low, max=high)
+    if low:
+        return _("at least %(min)s words", min=low)
+    return _("at most %(max)s words", max=high)
+
+
+def _words_outside(p: dict[str, Any]) -> str:
+    """An entry's count outside its category's range, saying where the count came from."""
+    allowed = word_range(p.get("min"), p.get("max"))
+    source = p.get("source")
+    if source == "override":
+        return _("The word count set by the organizers is %(words)s; this category takes "
+                 "%(range)s.", words=p["words"], range=allowed)
+    if source == "files":
+        return _("%(files)s: %(words)s words; this category takes %(range)s.",
+                 files=p.get("files", ""), words=p["words"], range=allowed)
+    return _("The typed text has %(words)s words; this category takes %(range)s.",
+             words=p["words"], range=allowed)
+
+
+def describe_words(entry: Any) -> str:
+    """An entry's word count with where it came from, for its pages and its receipt."""
+    if entry.word_override is not None:
+        return _("%(words)s, set by the organizers: %(reason)s", words=entry.word_override,
+                 reason=entry.word_override_reason)
+    if entry.word_source == "unknown":
+        return _("Not counted: the text of %(files)s could not be read (a scanned "
+                 "document?). The entry can be submitted; an organizer checks its length.",
+                 files=entry.word_uncounted)
+    if entry.word_count is None:
+        return "—"
+    if entry.word_source == "text":
+        return _("%(words)s, from the typed text", words=entry.word_count)
+    names = ", ".join(f.original_name for f in entry.files if f.kind in ("pdf", "docx"))
+    return _("%(words)s, from %(files)s", words=entry.word_count, files=names)
 
 
 def _fmt(value: Any) -> Any:
@@ -134,10 +175,8 @@ def _messages() -> dict[str, Callable[[dict[str, Any]], str]]:
                                               "%(to_date)s: %(needed)s of %(count)s, but only "
                                               "%(inside)s were.", **p),
         # the category's requirements
-        "words_too_few": lambda p: _("The text has %(words)s words; this category needs at "
-                                     "least %(min)s.", **p),
-        "words_too_many": lambda p: _("The text has %(words)s words; this category allows at "
-                                      "most %(max)s.", **p),
+        "words_too_few": _words_outside,
+        "words_too_many": _words_outside,
         "file_required": lambda p: _("This category needs a file of the work."),
         "link_required": lambda p: _("This category needs a link to the published work."),
         "text_missing": lambda p: _("Paste the text of the work or upload it as a file."),
@@ -181,6 +220,10 @@ def _messages() -> dict[str, Callable[[dict[str, Any]], str]]:
         "not_submitted": lambda p: _("Only a submitted entry can be disqualified."),
         "file_missing": lambda p: _("This file is not part of the entry."),
         "file_not_held": lambda p: _("This file is not held back from judges."),
+        "word_override_invalid": lambda p: _("Enter the number of words, a whole number from "
+                                             "0 to %(max)s.", **p),
+        "word_override_reason": lambda p: _("Say why the word count is set by hand, e.g. "
+                                            "\"scanned PDF, counted on paper\"."),
         # uploads
         "upload_empty": lambda p: _("%(name)s is empty.", **p),
         "upload_too_large": lambda p: _("%(name)s is larger than %(limit_mb)s MB, the limit of "

@@ -150,7 +150,20 @@ class Entry(db.Model):
     body_format: Mapped[str] = mapped_column(String(10), default="markdown")
     body_source: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
+    # Words of the typed text, else the sum of the words of its PDF and DOCX files; None when
+    # unknown. ``word_source`` says where the count came from: "text", "files", "unknown" (a
+    # document's text could not be read, e.g. a scan; ``word_uncounted`` names those files) or
+    # "" (nothing to count). See contest.writing.words.
     word_count: Mapped[int | None] = mapped_column(Integer)
+    word_source: Mapped[str] = mapped_column(String(10), default="")
+    word_uncounted: Mapped[str] = mapped_column(String(300), default="")
+    # An organizer's count, with the reason, which the word range check uses instead.
+    word_override: Mapped[int | None] = mapped_column(Integer)
+    word_override_reason: Mapped[str] = mapped_column(String(500), default="")
+    word_override_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    word_override_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_series: Mapped[bool] = mapped_column(Boolean, default=False)
     # Empty when the work has won no other award; otherwise which award.
     prior_award: Mapped[str] = mapped_column(String(500), default="")
@@ -176,6 +189,12 @@ class Entry(db.Model):
     )
 
     __table_args__ = (UniqueConstraint("contest_id", "anon_code"),)
+
+    @property
+    def rule_word_count(self) -> int | None:
+        """The count the category's word range is checked against: an organizer's override,
+        else the counted words (None: unknown)."""
+        return self.word_override if self.word_override is not None else self.word_count
 
 
 class Coauthor(db.Model):
@@ -234,6 +253,10 @@ class EntryFile(db.Model):
     )
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
+    # Words of a PDF or DOCX, read once when it is stored; ``words_read`` false: not read yet
+    # (files stored before counts were kept). Read but None: the file has no text to count.
+    word_count: Mapped[int | None] = mapped_column(Integer)
+    words_read: Mapped[bool] = mapped_column(Boolean, default=False)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     entry: Mapped[Entry] = relationship(back_populates="files")

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from contest.accounts.models import User
 from contest.extensions import db
 from contest.mail import send_mail
+from contest.writing.messages import describe_words
 from contest.writing.models import Entry
 
 
@@ -32,6 +33,7 @@ def send_receipt(entry: Entry, link: str) -> None:
             "Contest: %(contest)s\n"
             "Category: %(category)s\n"
             "Title: %(title)s\n"
+            "Words: %(words)s\n"
             "Submitted: %(submitted)s\n"
             "Receipt code: %(receipt)s\n\n"
             "You can change or withdraw the entry until the deadline, %(deadline)s:\n"
@@ -41,6 +43,7 @@ def send_receipt(entry: Entry, link: str) -> None:
             contest=entry.contest.title,
             category=entry.category.name,
             title=entry.title,
+            words=describe_words(entry),
             submitted=format_datetime(entry.submitted_at, "short"),
             receipt=display_receipt(entry.receipt_code),
             deadline=format_datetime(entry.contest.submission_closes_at, "short"),

@@ -28,7 +28,18 @@ from contest.errors import render_error
 from contest.extensions import csrf, db
 from contest.forms import OptionalReasonForm as ReasonForm
 from contest.problems import Problem
-from contest.writing import access, files, messages, notify, service, text
+from contest.writing import (
+    access,
+    checks,
+    files,
+    inputs,
+    messages,
+    notify,
+    phases,
+    service,
+    storage,
+    text,
+)
 from contest.writing.forms import COAUTHOR_ROWS, SERIES_ROWS, EntryForm
 from contest.writing.models import Entry, EntryStatus, WritingContest
 
@@ -54,6 +65,7 @@ def _helpers() -> dict:
             files.KINDS[k].label for k in files.KINDS if k in (kinds or ())
         ),
         "receipt_display": notify.display_receipt,
+        "describe_words": messages.describe_words,
         "phase_label": lambda phase: messages.PHASE_LABELS.get(phase, phase),
         "status_class": lambda status: STATUS_CLASSES.get(status, "badge-muted"),
     }
@@ -81,7 +93,7 @@ def time_left_text(left: timedelta | None) -> str:
 
 
 def _visible_contest_or_404(contest_id: int) -> WritingContest:
-    contest = service.get_visible_contest(contest_id)
+    contest = phases.get_visible_contest(contest_id)
     if contest is None:
         abort(404)
     return contest
@@ -100,15 +112,15 @@ def _entry_or_404(entry_id: int) -> Entry:
 
 @bp.get("/")
 def contests():
-    now = service.utcnow()
+    now = phases.utcnow()
     rows = [
         {
             "contest": c,
-            "phase": service.contest_phase(c, now),
-            "left": time_left_text(service.time_left(c, now))
-            if service.contest_phase(c, now) == service.Phase.OPEN else "",
+            "phase": phases.contest_phase(c, now),
+            "left": time_left_text(phases.time_left(c, now))
+            if phases.contest_phase(c, now) == phases.Phase.OPEN else "",
         }
-        for c in service.visible_contests()
+        for c in phases.visible_contests()
     ]
     return render_template("writing/contests.html", rows=rows,
                            may_enter=can(current_user, "writing.submit"))
@@ -117,14 +129,14 @@ def contests():
 @bp.get("/contests/<int:contest_id>")
 def contest(contest_id: int):
     item = _visible_contest_or_404(contest_id)
-    now = service.utcnow()
+    now = phases.utcnow()
     return render_template(
         "writing/contest.html",
         contest=item,
-        phase=service.contest_phase(item, now),
-        accepting=service.accepting_changes(item, now),
-        left=time_left_text(service.time_left(item, now))
-        if service.contest_phase(item, now) == service.Phase.OPEN else "",
+        phase=phases.contest_phase(item, now),
+        accepting=phases.accepting_changes(item, now),
+        left=time_left_text(phases.time_left(item, now))
+        if phases.contest_phase(item, now) == phases.Phase.OPEN else "",
         rules_html=text.render_markdown(item.rules or ""),
         may_enter=can(current_user, "writing.submit"),
     )
@@ -139,7 +151,7 @@ def _limit_request(contest: WritingContest) -> None:
     The global CSRF check would read the whole body first, so these views are exempt from it
     and run the same check here, after the size limit is set.
     """
-    per_file = max((c.max_file_mb for c in contest.categories), default=1) * service.MIB
+    per_file = max((c.max_file_mb for c in contest.categories), default=1) * storage.MIB
     count = max((c.max_files for c in contest.categories), default=1)
     request.max_content_length = min(
         per_file * count + FORM_ALLOWANCE, current_app.config["MAX_CONTENT_LENGTH"]
@@ -202,7 +214,7 @@ def _form_data(entry: Entry) -> dict[str, Any]:
     }
 
 
-def _input_from_form(form: EntryForm) -> service.EntryInput:
+def _input_from_form(form: EntryForm) -> inputs.EntryInput:
     form.validate()  # parsing only: the rules are the service's
     unreadable = set()
     for name in ("published_on",):
@@ -212,11 +224,11 @@ def _input_from_form(form: EntryForm) -> service.EntryInput:
         unreadable.add("parts")
     category = form.category_id.data or ""
     uploads = [
-        service.Upload(stream=f.stream, filename=f.filename or "")
+        inputs.Upload(stream=f.stream, filename=f.filename or "")
         for f in request.files.getlist(form.files.name)
         if f and f.filename
     ]
-    return service.EntryInput(
+    return inputs.EntryInput(
         category_id=int(category) if category.isdigit() else None,
         title=form.title.data or "",
         outlet=form.outlet.data or "",
@@ -228,7 +240,7 @@ def _input_from_form(form: EntryForm) -> service.EntryInput:
         body_source=form.body_source.data or "",
         is_series=bool(form.is_series.data),
         parts=[
-            service.PartInput(
+            inputs.PartInput(
                 title=row.form.title.data or "",
                 published_on=None if row.form.published_on.errors else row.form.published_on.data,
                 url=row.form.url.data or "",
@@ -236,7 +248,7 @@ def _input_from_form(form: EntryForm) -> service.EntryInput:
             for row in form.parts
         ],
         coauthors=[
-            service.CoauthorInput(name=row.form.name.data or "", email=row.form.email.data or "")
+            inputs.CoauthorInput(name=row.form.name.data or "", email=row.form.email.data or "")
             for row in form.coauthors
         ],
         prior_award_declared=bool(form.has_prior_award.data),
@@ -281,13 +293,13 @@ def _render_form(
     for name, form_field in FORM_FIELDS.items():
         if name in grouped:
             form[form_field].errors = list(grouped[name])
-    now = service.utcnow()
+    now = phases.utcnow()
     needs_reason = (
         entry is not None
         and access.is_organizer(current_user)
-        and not (access.is_author(current_user, entry) and service.accepting_changes(contest, now))
+        and not (access.is_author(current_user, entry) and phases.accepting_changes(contest, now))
     )
-    reason_required = needs_reason and not service.accepting_changes(contest, now)
+    reason_required = needs_reason and not phases.accepting_changes(contest, now)
     action = (url_for("writing.edit_entry", entry_id=entry.id) if entry is not None
               else url_for("writing.new_entry", contest_id=contest.id))
     return render_template(
@@ -302,7 +314,7 @@ def _render_form(
         action=action,
         needs_reason=needs_reason,
         reason_required=reason_required,
-        left=time_left_text(service.time_left(contest, now)),
+        left=time_left_text(phases.time_left(contest, now)),
         note=note,
     ), status
 
@@ -311,7 +323,7 @@ def _clean_warning(warning: str) -> str:
     return str(messages.CLEAN_WARNINGS.get(warning, warning)) if warning else ""
 
 
-def _after_save(result: service.SaveResult, submitted: bool, contest: WritingContest,
+def _after_save(result: inputs.SaveResult, submitted: bool, contest: WritingContest,
                 form: EntryForm):  # noqa: ANN202
     entry = result.entry
     if submitted:
@@ -340,7 +352,7 @@ def new_entry(contest_id: int):
         return _too_large(contest)
     form = _form_for(contest, None)
     if request.method == "GET":
-        if not service.accepting_changes(contest):
+        if not phases.accepting_changes(contest):
             flash(_("This contest does not take entries now."), "info")
             return redirect(url_for("writing.contest", contest_id=contest.id))
         return _render_form(contest, form, None, [])
@@ -349,7 +361,7 @@ def new_entry(contest_id: int):
     try:
         result = service.create_entry(contest, current_user, data,
                                       upload_root=_upload_root(), submit=submitting)
-    except service.EntryRefused as refused:
+    except inputs.EntryRefused as refused:
         db.session.rollback()
         return _render_form(contest, form, None, refused.problems, 400,
                             note=_("Nothing was saved."))
@@ -375,7 +387,7 @@ def edit_entry(entry_id: int):
         if entry.status in (EntryStatus.WITHDRAWN, EntryStatus.DISQUALIFIED) or (
             access.is_author(current_user, entry)
             and not access.is_organizer(current_user)
-            and not service.accepting_changes(contest)
+            and not phases.accepting_changes(contest)
         ):
             flash(messages.problem_message(
                 Problem("entry_closed") if entry.status in (EntryStatus.WITHDRAWN,
@@ -389,7 +401,7 @@ def edit_entry(entry_id: int):
     try:
         result = service.update_entry(entry, data, current_user, upload_root=_upload_root(),
                                       reason=form.reason.data or "", submit=submitting)
-    except service.EntryRefused as refused:
+    except inputs.EntryRefused as refused:
         db.session.rollback()
         entry = _entry_or_404(entry_id)
         return _render_form(contest, form, entry, refused.problems, 400,
@@ -404,13 +416,13 @@ def edit_entry(entry_id: int):
 @bp.get("/entries")
 @login_required
 def my_entries():
-    now = service.utcnow()
+    now = phases.utcnow()
     rows = [
         {
             "entry": e,
             "mine": e.author_id == current_user.id,
-            "left": time_left_text(service.time_left(e.contest, now)),
-            "accepting": service.accepting_changes(e.contest, now),
+            "left": time_left_text(phases.time_left(e.contest, now)),
+            "accepting": phases.accepting_changes(e.contest, now),
         }
         for e in service.entries_of(current_user)
     ]
@@ -420,12 +432,12 @@ def my_entries():
 
 
 def _render_entry(entry: Entry, problems: list[Problem] | None = None, status: int = 200):  # noqa: ANN202
-    now = service.utcnow()
+    now = phases.utcnow()
     contest = entry.contest
     is_author = access.is_author(current_user, entry)
-    accepting = service.accepting_changes(contest, now)
+    accepting = phases.accepting_changes(contest, now)
     if problems is None and entry.status == EntryStatus.DRAFT:
-        problems = service.current_problems(entry, _upload_root(), now)
+        problems = checks.current_problems(entry, _upload_root(), now)
     open_entry = entry.status in (EntryStatus.DRAFT, EntryStatus.SUBMITTED)
     return render_template(
         "writing/entry.html",
@@ -437,7 +449,7 @@ def _render_entry(entry: Entry, problems: list[Problem] | None = None, status: i
         may_submit=is_author and accepting and entry.status == EntryStatus.DRAFT,
         may_withdraw=open_entry and ((is_author and accepting)
                                      or access.is_organizer(current_user)),
-        left=time_left_text(service.time_left(contest, now)),
+        left=time_left_text(phases.time_left(contest, now)),
         form=ReasonForm(formdata=None),
         clean_warning=_clean_warning,
         is_organizer=access.is_organizer(current_user),
@@ -456,7 +468,7 @@ def submit(entry_id: int):
     entry = _entry_or_404(entry_id)
     try:
         service.submit_entry(entry, current_user, upload_root=_upload_root())
-    except service.EntryRefused as refused:
+    except inputs.EntryRefused as refused:
         db.session.rollback()
         entry = _entry_or_404(entry_id)
         return _render_entry(entry, refused.problems, 400)
@@ -478,7 +490,7 @@ def withdraw(entry_id: int):
     if form.validate_on_submit():
         try:
             service.withdraw_entry(entry, current_user, reason=form.reason.data or "")
-        except service.EntryRefused as refused:
+        except inputs.EntryRefused as refused:
             db.session.rollback()
             entry = _entry_or_404(entry_id)
             problems = refused.problems
@@ -487,7 +499,7 @@ def withdraw(entry_id: int):
             flash(_("The entry has been withdrawn."), "info")
             return redirect(url_for("writing.entry_detail", entry_id=entry.id))
     ask_reason = access.is_organizer(current_user) and not (
-        access.is_author(current_user, entry) and service.accepting_changes(entry.contest)
+        access.is_author(current_user, entry) and phases.accepting_changes(entry.contest)
     )
     return render_template(
         "writing/withdraw.html", entry=entry, form=form, ask_reason=ask_reason,
@@ -507,7 +519,7 @@ def remove_file(entry_id: int, file_id: int):
     try:
         removed = service.remove_file(entry, current_user, file_id, upload_root=_upload_root(),
                                       reason=form.reason.data or "")
-    except service.EntryRefused as refused:
+    except inputs.EntryRefused as refused:
         db.session.rollback()
         for problem in refused.problems:
             flash(messages.problem_message(problem), "error")
@@ -516,7 +528,7 @@ def remove_file(entry_id: int, file_id: int):
         name = removed.original_name
         db.session.commit()
         flash(_("%(name)s has been removed.", name=name), "info")
-    if service.accepting_changes(entry.contest) or access.is_organizer(current_user):
+    if phases.accepting_changes(entry.contest) or access.is_organizer(current_user):
         return redirect(url_for("writing.edit_entry", entry_id=entry_id))
     return redirect(url_for("writing.entry_detail", entry_id=entry_id))
 
@@ -546,7 +558,7 @@ def download(entry_id: int, file_id: int):
     item = next((f for f in entry.files if f.id == file_id), None)
     if item is None:
         abort(404)
-    return _send(service.file_path(_upload_root(), item), item.kind, item.original_name)
+    return _send(storage.file_path(_upload_root(), item), item.kind, item.original_name)
 
 
 @bp.get("/entries/<int:entry_id>/receipt")
@@ -574,15 +586,15 @@ def anonymised(contest_id: int, anon_code: str):
     organizer = access.is_organizer(current_user)
     items = []
     for position, item in enumerate(entry.files, start=1):
-        available = service.anonymised_source(_upload_root(), item, organizer) is not None
+        available = storage.anonymised_source(_upload_root(), item, organizer) is not None
         items.append({
             "position": position,
-            "name": service.anonymised_name(entry, position, item),
+            "name": storage.anonymised_name(entry, position, item),
             "label": files.KINDS[item.kind].label,
             "available": available,
             "warning": _clean_warning(item.clean_warning) if organizer else "",
             "cleaned": item.clean_name is not None,
-            "held": service.is_held(item),
+            "held": storage.is_held(item),
         })
     return render_template("writing/anonymised.html", entry=entry, files=items,
                            organizer=organizer)
@@ -594,5 +606,5 @@ def anonymised_file(contest_id: int, anon_code: str, position: int):
     if not 1 <= position <= len(entry.files):
         abort(404)
     item = entry.files[position - 1]
-    source = service.anonymised_source(_upload_root(), item, access.is_organizer(current_user))
-    return _send(source, item.kind, service.anonymised_name(entry, position, item))
+    source = storage.anonymised_source(_upload_root(), item, access.is_organizer(current_user))
+    return _send(source, item.kind, storage.anonymised_name(entry, position, item))

@@ -8,7 +8,7 @@ import pytest
 from contest.accounts.models import Role
 from contest.extensions import db
 from contest.timeutil import utcnow
-from contest.writing import service
+from contest.writing import inputs, phases, service
 from contest.writing.notify import display_receipt
 from tests.web.writing.entrykit import IN_WINDOW, PASSWORD, category, make_contest, words
 
@@ -22,13 +22,13 @@ pytestmark = pytest.mark.browser
 
 def test_the_receipt_page_fits_a_phone(app, live_server, page, visit_check, make_user,
                                        monkeypatch):
-    monkeypatch.setattr(service, "utcnow", lambda: IN_WINDOW)
+    monkeypatch.setattr(phases, "utcnow", lambda: IN_WINDOW)
     contest = make_contest()
     author = make_user(Role.JOURNALIST, full_name="Trần Thị Mai", email="mai@example.org",
                        email_verified_at=utcnow())
     result = service.create_entry(
         contest, author,
-        service.EntryInput(
+        inputs.EntryInput(
             category_id=category(contest, "print").id,
             title="Phụ nữ ứng cử đại biểu Hội đồng nhân dân: những câu chuyện từ vùng cao",
             outlet="Báo Nghệ An", published_on=IN_WINDOW.date().replace(year=2025),

@@ -17,7 +17,7 @@ from pypdf import PdfWriter
 from contest.accounts.models import Role, User
 from contest.extensions import db
 from contest.timeutil import utcnow
-from contest.writing import files, messages, service
+from contest.writing import files, inputs, messages, phases, service, storage
 from contest.writing.eligibility import Problem
 from contest.writing.models import Entry, EntryStatus
 from contest.writing.notify import display_receipt
@@ -95,7 +95,7 @@ def mismatch_message(app, name: str) -> str:  # noqa: ANN001
 
 def test_a_journalist_submits_an_entry_with_a_pdf(app, live_server, page, visit_check,
                                                   make_user, monkeypatch):
-    monkeypatch.setattr(service, "utcnow", lambda: IN_WINDOW)
+    monkeypatch.setattr(phases, "utcnow", lambda: IN_WINDOW)
     contest = make_contest()
     print_category = category(contest, "print")
     author = make_user(Role.JOURNALIST, full_name=AUTHOR, email=EMAIL,
@@ -147,7 +147,7 @@ def test_a_journalist_submits_an_entry_with_a_pdf(app, live_server, page, visit_
     [row] = file_rows()
     assert row.entry_id == entry.id and row.kind == "pdf"
     assert row.original_name == "bai-du-thi.pdf"
-    stored = service.file_path(app.config["UPLOAD_ROOT"], row)
+    stored = storage.file_path(app.config["UPLOAD_ROOT"], row)
     assert stored is not None and stored.is_file()
     assert stored.read_bytes().startswith(b"%PDF")
     assert stored.stat().st_size == row.size
@@ -159,7 +159,7 @@ def test_a_journalist_submits_an_entry_with_a_pdf(app, live_server, page, visit_
     # A draft, then a PNG renamed to .pdf added on its edit page: refused beside the field.
     draft = service.create_entry(
         contest, db.session.get(User, author_id),
-        service.EntryInput(category_id=print_category.id, title="Bản nháp",
+        inputs.EntryInput(category_id=print_category.id, title="Bản nháp",
                            outlet="Báo Nghệ An", published_on=date(2025, 9, 2),
                            body_source=words(30)),
         upload_root=app.config["UPLOAD_ROOT"], submit=False,

@@ -15,7 +15,7 @@ import pytest
 
 from contest.extensions import db
 from contest.judging import assignments, sheets
-from contest.writing import service as writing
+from contest.writing import storage as writing_storage
 from tests.conftest import login
 from tests.web.judging.judgingkit import now, points_for, scene
 from tests.web.quiz.resultkit import add_result, finalise, make_entrant, make_round
@@ -40,7 +40,7 @@ def walk(app, make_user):
     author = s.authors[0]
     item = entry.files[0]
     # The judges' copy: the cleaned file, as an upload would have left it.
-    folder = writing.entry_dir(app.config["UPLOAD_ROOT"], entry)
+    folder = writing_storage.entry_dir(app.config["UPLOAD_ROOT"], entry)
     (folder / "clean-copy.pdf").write_bytes((folder / item.stored_name).read_bytes())
     item.clean_name = "clean-copy.pdf"
     db.session.commit()

@@ -49,6 +49,7 @@ class WritingDescriber(Describer):
         "writing.entry.disqualify": _l("Entry disqualified"),
         "writing.entry.reinstate": _l("Entry reinstated"),
         "writing.entry.remove_file": _l("File removed from an entry"),
+        "writing.entry.word_override": _l("Word count set by an organizer"),
         "writing_contest.create": _l("Writing contest created"),
         "writing_contest.update": _l("Writing contest changed"),
         "writing_contest.clone": _l("Writing contest copied"),

@@ -115,3 +115,11 @@ class JurorForm(FlaskForm):
                         validators=[DataRequired(_l("Enter an e-mail address."))],
                         render_kw={"type": "email", "autocomplete": "off"})
 
+
+
+class WordCountForm(FlaskForm):
+    """An organizer's word count for an entry; the number and the reason are checked by
+    contest.writing.service.override_word_count, so that a refusal names both."""
+
+    words = StringField(_l("Words"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 2})

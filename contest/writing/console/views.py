@@ -38,7 +38,7 @@ from contest.extensions import db
 from contest.forms import ActionForm, OptionalReasonForm, ReasonForm
 from contest.params import whole_number
 from contest.refusals import flash_problems, place_problems, press_button, save_form
-from contest.writing import access, exports, service
+from contest.writing import access, checks, exports, inputs, service, storage
 from contest.writing import contests as rules
 from contest.writing import messages as entry_messages
 from contest.writing.console.confirm import status_ask
@@ -49,6 +49,7 @@ from contest.writing.console.forms import (
     CategoryForm,
     ContestForm,
     JurorForm,
+    WordCountForm,
 )
 from contest.writing.contests import (
     CategorySettings,
@@ -595,11 +596,12 @@ def writing_entry(entry_id: int):
     author = db.session.get(User, entry.author_id)
     problems = []
     if entry.status in (EntryStatus.DRAFT, EntryStatus.SUBMITTED):
-        problems = [problem_message(p) for p in service.current_problems(entry, _upload_root())
-                    if p.code not in service.WINDOW_CODES]
+        problems = [problem_message(p) for p in checks.current_problems(entry, _upload_root())
+                    if p.code not in checks.WINDOW_CODES]
     return render_template(
         "writing/console/entry.html", entry=entry, contest=entry.contest, author=author,
         problems=problems, disqualify_form=ReasonForm(), reinstate_form=OptionalReasonForm(),
+        words_form=WordCountForm(),
         history=_history(entry)[-5:], action_labels=ACTION_LABELS,
     )
 
@@ -614,13 +616,13 @@ def writing_entry_file(entry_id: int, file_id: int):
     if entry_file is None or entry_file.entry_id != entry.id:
         abort(404)
     clean = request.args.get("clean") == "1"
-    path = service.file_path(_upload_root(), entry_file, clean=clean)
+    path = storage.file_path(_upload_root(), entry_file, clean=clean)
     if path is None or not path.is_file():
         abort(404)
     kind = KINDS.get(entry_file.kind)
     name = entry_file.original_name
     if clean and entry.anon_code:
-        name = service.anonymised_name(entry, entry.files.index(entry_file) + 1, entry_file)
+        name = storage.anonymised_name(entry, entry.files.index(entry_file) + 1, entry_file)
     return send_file(path, mimetype=kind.mimetype if kind else "application/octet-stream",
                      as_attachment=True, download_name=name, max_age=0)
 
@@ -641,7 +643,7 @@ def writing_entry_disqualify(entry_id: int):
                                 _anchor="disqualify"))
     try:
         service.disqualify_entry(entry, current_user, form.reason.data)
-    except service.EntryRefused as exc:
+    except inputs.EntryRefused as exc:
         db.session.rollback()
         flash_problems(exc.problems, problem_message)
     else:
@@ -698,7 +700,7 @@ def _fill_entry_form(form: EntryForm, entry: Entry) -> None:
     form.prior_award.data = entry.prior_award
 
 
-def _input_from(form: EntryForm) -> service.EntryInput:
+def _input_from(form: EntryForm) -> inputs.EntryInput:
     unreadable = set()
     if form.published_on.raw_data and form.published_on.raw_data[0] and \
             form.published_on.data is None:
@@ -708,15 +710,15 @@ def _input_from(form: EntryForm) -> service.EntryInput:
         if row.form.published_on.raw_data and row.form.published_on.raw_data[0] and \
                 row.form.published_on.data is None:
             unreadable.add("parts")
-        parts.append(service.PartInput(row.form.title.data or "", row.form.published_on.data,
+        parts.append(inputs.PartInput(row.form.title.data or "", row.form.published_on.data,
                                        row.form.url.data or ""))
     try:
         category_id = int(form.category_id.data)
     except (TypeError, ValueError):
         category_id = None
-    uploads = [service.Upload(f.stream, f.filename or "")
+    uploads = [inputs.Upload(f.stream, f.filename or "")
                for f in (form.files.data or []) if getattr(f, "filename", "")]
-    return service.EntryInput(
+    return inputs.EntryInput(
         category_id=category_id,
         title=form.title.data or "",
         outlet=form.outlet.data or "",
@@ -728,7 +730,7 @@ def _input_from(form: EntryForm) -> service.EntryInput:
         body_source=form.body_source.data or "",
         is_series=bool(form.is_series.data),
         parts=parts if form.is_series.data else [],
-        coauthors=[service.CoauthorInput(row.form.name.data or "", row.form.email.data or "")
+        coauthors=[inputs.CoauthorInput(row.form.name.data or "", row.form.email.data or "")
                    for row in form.coauthors],
         prior_award_declared=bool(form.has_prior_award.data),
         prior_award=form.prior_award.data or "",
@@ -765,7 +767,7 @@ def writing_entry_edit(entry_id: int):
     try:
         result = service.update_entry(entry, _input_from(form), current_user,
                                       upload_root=_upload_root(), reason=reason)
-    except service.EntryRefused as exc:
+    except inputs.EntryRefused as exc:
         db.session.rollback()
         return _render_entry_form(form, entry, _place(form, exc.problems), 400)
     db.session.commit()
@@ -787,7 +789,7 @@ def writing_entry_file_remove(entry_id: int, file_id: int):
     try:
         service.remove_file(entry, current_user, file_id, upload_root=_upload_root(),
                             reason=form.reason.data)
-    except service.EntryRefused as exc:
+    except inputs.EntryRefused as exc:
         db.session.rollback()
         flash_problems(exc.problems, problem_message)
     else:
@@ -804,6 +806,7 @@ ACTION_LABELS = {
     "writing.entry.disqualify": _l("Disqualified"),
     "writing.entry.reinstate": _l("Reinstated"),
     "writing.entry.remove_file": _l("File removed by an organizer"),
+    "writing.entry.word_override": _l("Word count set by an organizer"),
     "entry.update": _l("Changed by an organizer"),
     "entry.disqualify": _l("Disqualified"),
     "entry.reinstate": _l("Reinstated"),

@@ -1,4 +1,5 @@
-"""Tests for contest.writing.files: recognising, storing and cleaning uploaded files."""
+"""Tests for contest.writing.files, office, images and metadata: recognising, storing and
+cleaning uploaded files."""
 
 from __future__ import annotations
 
@@ -19,22 +20,21 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from contest.writing import files
+from contest.problems import Problem, Refused
+from contest.writing import files, office
 from contest.writing.files import (
     KINDS,
     WARN_DAMAGED,
     WARN_ENCRYPTED,
     UploadRefused,
     check_file_count,
-    clean_copy,
     display_name,
-    docx_text,
-    is_held,
-    metadata_people,
     save_upload,
     sniff_kind,
     sniff_path,
 )
+from contest.writing.metadata import clean_copy, is_held, metadata_people
+from contest.writing.office import docx_text
 
 MIB = 1024 * 1024
 ALL_KINDS = set(KINDS)
@@ -329,12 +329,12 @@ def test_generic_brand_audio_named_m4a_is_m4a(tmp_path):
     assert upload(MP4_GENERIC, "video.mp4", tmp_path).kind == "mp4"
     # An explicitly audio brand is never a video, whatever the name.
     refused = refusal(M4A, "video.mp4", tmp_path / "x")
-    assert refused.code == "name_mismatch" and refused.params["kind"] == "m4a"
+    assert refused.code == "upload_name_mismatch" and refused.params["kind"] == "m4a"
 
 
 def test_empty_file_is_refused(tmp_path):
     refused = refusal(b"", "bai.pdf", tmp_path / "up")
-    assert refused.code == "empty"
+    assert refused.code == "upload_empty"
     assert refused.params["name"] == "bai.pdf"
 
 
@@ -344,7 +344,7 @@ def test_too_large_stops_reading_at_the_limit(tmp_path):
     dest = tmp_path / "up"
     with pytest.raises(UploadRefused) as caught:
         save_upload(stream, "bai-bao.pdf", dest, {"pdf"}, limit)
-    assert caught.value.code == "too_large"
+    assert caught.value.code == "upload_too_large"
     assert caught.value.params["limit_mb"] == 1
     assert caught.value.params["name"] == "bai-bao.pdf"
     assert stream.bytes_read <= limit + 1
@@ -355,7 +355,7 @@ def test_too_large_with_an_endless_stream(tmp_path):
     stream = CountingStream(endless=True)
     with pytest.raises(UploadRefused) as caught:
         save_upload(stream, "a.pdf", tmp_path, {"pdf"}, 20 * MIB)
-    assert caught.value.code == "too_large"
+    assert caught.value.code == "upload_too_large"
     assert caught.value.params["limit_mb"] == 20
     assert stream.bytes_read == 20 * MIB + 1
     assert listing(tmp_path) == []
@@ -363,7 +363,7 @@ def test_too_large_with_an_endless_stream(tmp_path):
 
 def test_limit_that_is_not_whole_megabytes(tmp_path):
     refused = refusal(b"%PDF-" + bytes(2 * MIB), "a.pdf", tmp_path / "up", max_bytes=MIB + MIB // 2)
-    assert refused.code == "too_large" and refused.params["limit_mb"] == 1.5
+    assert refused.code == "upload_too_large" and refused.params["limit_mb"] == 1.5
 
 
 @pytest.mark.parametrize(
@@ -380,7 +380,7 @@ def test_limit_that_is_not_whole_megabytes(tmp_path):
 )
 def test_unknown_and_executable_content_is_refused(tmp_path, data, name, detected):
     refused = refusal(data, name, tmp_path / "up")
-    assert refused.code == "unknown_kind"
+    assert refused.code == "upload_unknown_kind"
     assert refused.params["detected"] == detected
     assert refused.params["name"] == name
 
@@ -390,7 +390,7 @@ def test_zip_that_is_not_a_docx_is_refused(tmp_path):
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr("word/document.xml", "<x/>")  # no [Content_Types].xml
     refused = refusal(buffer.getvalue(), "bai.docx", tmp_path / "up")
-    assert refused.code == "unknown_kind" and refused.params["detected"] == "zip"
+    assert refused.code == "upload_unknown_kind" and refused.params["detected"] == "zip"
 
 
 @pytest.mark.parametrize(
@@ -407,7 +407,7 @@ def test_name_must_match_the_content(tmp_path, kind, name):
         "mp3": lambda: MP3_FRAME,
     }[kind]()
     refused = refusal(data, name, tmp_path / "up")
-    assert refused.code == "name_mismatch"
+    assert refused.code == "upload_name_mismatch"
     assert refused.params["kind"] == kind
     assert refused.params["kind_label"] == KINDS[kind].label
     assert refused.params["name"] == name
@@ -415,7 +415,7 @@ def test_name_must_match_the_content(tmp_path, kind, name):
 
 def test_kind_not_accepted(tmp_path):
     refused = refusal(png_bytes(), "anh.png", tmp_path / "up", accepted={"pdf", "docx"})
-    assert refused.code == "kind_not_accepted"
+    assert refused.code == "upload_kind_not_accepted"
     assert refused.params["kind"] == "png"
     assert refused.params["accepted"] == "PDF, Word (DOCX)"
 
@@ -429,7 +429,7 @@ def test_docx_zip_bomb_by_compression_ratio(tmp_path):
             member.write(zeros)
     assert bomb.stat().st_size < 100_000
     refused = refusal(bomb.read_bytes(), "bai.docx", tmp_path / "up")
-    assert refused.code == "zip_bomb"
+    assert refused.code == "upload_zip_bomb"
     assert refused.params["reason"] == "ratio"
     assert refused.params["name"] == "bai.docx"
 
@@ -440,7 +440,7 @@ def test_docx_zip_bomb_by_total_size(tmp_path, monkeypatch):
         f"word/media/image{i}.bin": os.urandom(MIB) for i in range(4)
     })
     refused = refusal(docx.read_bytes(), "bai.docx", tmp_path / "up", max_bytes=20 * MIB)
-    assert refused.code == "zip_bomb" and refused.params["reason"] == "size"
+    assert refused.code == "upload_zip_bomb" and refused.params["reason"] == "size"
 
 
 def test_docx_with_a_forged_directory_size(tmp_path):
@@ -451,7 +451,7 @@ def test_docx_with_a_forged_directory_size(tmp_path):
     assert data[central + 46:central + 46 + 18] == b"word/media/big.bin"
     data[central + 24:central + 28] = (300 * MIB).to_bytes(4, "little")
     refused = refusal(bytes(data), "bai.docx", tmp_path / "up")
-    assert refused.code == "zip_bomb"
+    assert refused.code == "upload_zip_bomb"
 
 
 def test_docx_with_too_many_entries(tmp_path):
@@ -459,7 +459,7 @@ def test_docx_with_too_many_entries(tmp_path):
         f"customXml/item{i}.xml": b"<a/>" for i in range(files.MAX_ZIP_ENTRIES)
     })
     refused = refusal(docx.read_bytes(), "bai.docx", tmp_path / "up")
-    assert refused.code == "zip_bomb" and refused.params["reason"] == "entries"
+    assert refused.code == "upload_zip_bomb" and refused.params["reason"] == "entries"
 
 
 def test_original_name_is_cleaned_for_display(tmp_path):
@@ -477,7 +477,7 @@ def test_check_file_count():
     check_file_count(4, 5)
     with pytest.raises(UploadRefused) as caught:
         check_file_count(5, 5)
-    assert caught.value.code == "too_many_files"
+    assert caught.value.code == "upload_too_many_files"
     assert caught.value.params == {"max_files": 5}
 
 
@@ -690,13 +690,16 @@ def test_docx_text_of_a_damaged_or_oversized_document(tmp_path, monkeypatch):
     not_docx.write_bytes(b"%PDF-1.4")
     with pytest.raises(ValueError):
         docx_text(not_docx)
-    monkeypatch.setattr(files, "MAX_DOCUMENT_XML_BYTES", 100)
+    monkeypatch.setattr(office, "MAX_DOCUMENT_XML_BYTES", 100)
     with pytest.raises(ValueError):
         docx_text(make_docx(tmp_path / "big.docx"))
 
 
-def test_upload_refused_carries_code_and_params():
+def test_upload_refused_is_a_refusal_with_one_problem_on_the_files_field():
     refused = UploadRefused("too_large", {"limit_mb": 20})
-    assert refused.code == "too_large" and refused.params == {"limit_mb": 20}
-    assert "too_large" in str(refused)
+    assert isinstance(refused, Refused)
+    assert refused.problems == [Problem("upload_too_large", "files", {"limit_mb": 20})]
+    assert (refused.code, refused.reason, refused.params) == \
+        ("upload_too_large", "too_large", {"limit_mb": 20})
+    assert "upload_too_large" in str(refused)
     assert UploadRefused("empty").params == {}

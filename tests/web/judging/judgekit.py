@@ -19,7 +19,7 @@ from contest.extensions import db
 from contest.judging import assignments, awards, lifecycle, sheets
 from contest.judging.models import Assignment, JudgingRound
 from contest.timeutil import utcnow
-from contest.writing import files
+from contest.writing import metadata
 from contest.writing.models import Coauthor, Entry, EntryFile
 from tests.conftest import login
 from tests.web.judging.judgingkit import Scene, now, points_for, scene
@@ -70,7 +70,7 @@ def add_file(app, entry: Entry, original: str, content: bytes, kind: str) -> Ent
     folder.mkdir(parents=True, exist_ok=True)
     stored = f"{len(entry.files) + 1}-{entry.id}-upload.{kind}"
     (folder / stored).write_bytes(content)
-    clean_name, warning = files.clean_copy(folder / stored, kind, folder)
+    clean_name, warning = metadata.clean_copy(folder / stored, kind, folder)
     item = EntryFile(kind=kind, original_name=original, stored_name=stored,
                      clean_name=clean_name, clean_warning=warning, size=len(content),
                      sha256="0" * 64)

@@ -18,7 +18,7 @@ from contest.audit import AuditEvent
 from contest.extensions import db
 from contest.judging import desk, lifecycle, sheets
 from contest.judging.models import Conflict, ScoreSheet, SheetStatus
-from contest.writing import access, files
+from contest.writing import access, metadata
 from tests.web.judging.judgekit import (
     AUTHOR,
     OUTLET,
@@ -199,7 +199,7 @@ def test_a_blind_contest_leaks_no_author_data_to_a_judge(app, make_user):
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"download.{kind}"
             path.write_bytes(r.get_data())
-            people = files.metadata_people(path, kind)
+            people = metadata.metadata_people(path, kind)
         assert not any(AUTHOR in p or "Tran Thi Mai" in p or "Nguyễn Văn Hùng" in p
                        for p in people), (link, people)
         assert AUTHOR.encode() not in r.get_data() and b"Tran Thi Mai" not in r.get_data()

@@ -21,7 +21,7 @@ from contest.accounts.models import Role, User
 from contest.audit import AuditEvent
 from contest.extensions import db
 from contest.timeutil import utcnow as real_utcnow
-from contest.writing import service
+from contest.writing import phases
 from contest.writing.models import (
     Category,
     ContestStatus,
@@ -59,7 +59,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     c = Clock(IN_WINDOW)
-    monkeypatch.setattr(service, "utcnow", c)
+    monkeypatch.setattr(phases, "utcnow", c)
     return c
 
 

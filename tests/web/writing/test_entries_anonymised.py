@@ -30,7 +30,7 @@ from entrykit import (  # noqa: F401
 from hostile_files import hostile_m4a
 
 from contest.writing import access
-from contest.writing.files import metadata_people
+from contest.writing.metadata import metadata_people
 from contest.writing.models import Entry
 
 # Everything that could tell a judge who wrote the entry.

@@ -43,7 +43,7 @@ from hostile_files import (
 )
 from PIL import Image
 
-from contest.writing import access, files
+from contest.writing import access, files, metadata
 from contest.writing.models import Entry, EntryFile
 
 MIB = 1024 * 1024
@@ -203,7 +203,7 @@ def test_a_damaged_file_is_held_too(people, contest, clock, judge_sees):
     entry = submitted_entry(people.author, contest, category(contest, "radio"),
                             body_source="", uploads=[(broken, "hong.mp3")])
     item = entry.files[0]
-    assert files.is_held(item.clean_name, item.clean_warning)
+    assert metadata.is_held(item.clean_name, item.clean_warning)
     assert judge_sees.get(f"{anon(entry)}/files/1").status_code == 404
 
 
@@ -238,7 +238,7 @@ def test_many_medium_members_are_refused_within_budget(app, people, contest, clo
 
 
 def test_cleaning_past_its_time_budget_is_refused(app, people, contest, clock, monkeypatch):
-    monkeypatch.setattr(files, "CLEAN_SECONDS", 0.0)
+    monkeypatch.setattr(metadata, "CLEAN_SECONDS", 0.0)
     response = new_entry(people.author, contest, entry_form(category(contest, "print")),
                          [(hostile_docx(), "bai.docx")])
     assert response.status_code == 200

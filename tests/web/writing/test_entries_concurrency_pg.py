@@ -16,7 +16,7 @@ from entrykit import IN_WINDOW, category, clock, contest, words  # noqa: F401
 
 from contest.accounts.models import Role, User
 from contest.extensions import db
-from contest.writing import service
+from contest.writing import inputs, service
 from contest.writing.models import Entry, EntryStatus
 
 pytestmark = pytest.mark.postgres_only
@@ -61,7 +61,7 @@ def together(app, *jobs: Callable[[], Any]) -> list[Any]:  # noqa: ANN001
 def draft(app, contest, author: User, title: str) -> int:  # noqa: ANN001
     result = service.create_entry(
         contest, author,
-        service.EntryInput(category_id=category(contest, "print").id, title=title,
+        inputs.EntryInput(category_id=category(contest, "print").id, title=title,
                            outlet="Báo Nghệ An", published_on=IN_WINDOW.date().replace(year=2025),
                            body_source=words(40)),
         upload_root=app.config["UPLOAD_ROOT"],
@@ -98,7 +98,7 @@ def test_simultaneous_submissions_keep_the_cap(app, contest, clock, make_user):
     # The cap is 2: of two more submitted at once, one must be refused.
     ids = [draft(app, contest, author, title) for title in ("Hai", "Ba")]
     outcomes = together(app, *[submitter(app, i, author.id) for i in ids])
-    refused = [o for o in outcomes if isinstance(o, service.EntryRefused)]
+    refused = [o for o in outcomes if isinstance(o, inputs.EntryRefused)]
     assert len(refused) == 1, outcomes
     assert [p.code for p in refused[0].problems] == ["cap_reached"]
     statuses = sorted(db.session.get(Entry, i).status for i in ids)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from contest.extensions import db
-from contest.writing import demo, service
+from contest.writing import demo, phases
 from contest.writing.models import WritingContest
 
 
@@ -18,7 +18,7 @@ def test_the_demo_contest_is_created_once_and_is_open(app):
     assert db.session.execute(select(func.count()).select_from(WritingContest)).scalar_one() == 1
     contest = db.session.execute(select(WritingContest)).scalar_one()
     assert contest.title == "Giải báo chí về bình đẳng giới trong chính trị"
-    assert service.contest_phase(contest) == service.Phase.OPEN
+    assert phases.contest_phase(contest) == phases.Phase.OPEN
     assert [c.medium for c in contest.categories] == ["print", "online", "radio", "tv", "photo"]
     by_medium = {c.medium: c for c in contest.categories}
     assert (by_medium["print"].min_words, by_medium["print"].max_words) == (800, 5000)

@@ -265,10 +265,10 @@ def test_a_jury_member_may_not_enter_nor_be_a_co_author(people, contest, clock, 
 
 
 @pytest.mark.parametrize("n, accepted, message", [
-    (19, False, "The text has 19 words; this category needs at least 20."),
+    (19, False, "The typed text has 19 words; this category takes 20 to 200 words."),
     (20, True, ""),
     (200, True, ""),
-    (201, False, "The text has 201 words; this category allows at most 200."),
+    (201, False, "The typed text has 201 words; this category takes 20 to 200 words."),
 ])
 def test_word_limits_of_the_category(people, contest, clock, n, accepted, message):
     response = new_entry(people.author, contest, entry_form(
@@ -283,7 +283,7 @@ def test_words_are_counted_from_a_word_file_when_no_text_is_typed(people, contes
         category(contest, "print"), action="submit", body_source=""),
         [(docx_bytes(words(10)), "bai.docx")])
     assert short.status_code == 400
-    assert "The text has 10 words" in main_text(short)
+    assert "bai.docx: 10 words; this category takes 20 to 200 words." in main_text(short)
     assert count(Entry) == 0
     response = new_entry(people.author, contest, entry_form(
         category(contest, "print"), action="submit", body_source=""),

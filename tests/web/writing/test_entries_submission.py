@@ -189,7 +189,8 @@ def test_an_organizers_change_after_the_deadline_must_still_meet_the_rules(
     response = edit_entry(people.organizer, entry.id, entry_form(
         category(contest, "print"), title="Ngắn", body_source=words(3), reason="Rút gọn"))
     assert response.status_code == 400
-    assert "this category needs at least 20" in main_text(response)
+    assert "The typed text has 3 words; this category takes 20 to 200 words." in \
+        main_text(response)
     assert reload(Entry, entry.id).title == "Gốc"
     assert events("writing.entry.update") == []
 
@@ -218,5 +219,5 @@ def test_messages_are_in_vietnamese_by_default(people, contest, clock, login_as)
         content_type="multipart/form-data")
     assert response.status_code == 400
     page = main_text(response)
-    assert "Bài có 5 chữ; thể loại này yêu cầu ít nhất 20 chữ." in page
+    assert "Văn bản đã nhập có 5 chữ; thể loại này nhận từ 20 đến 200 chữ." in page
     assert "Chưa có gì được lưu." in page

@@ -629,6 +629,7 @@ def _routes(app, make_user) -> list[tuple[str, str]]:
         ("POST", f"/organizer/writing/entries/{e}/edit"),
         ("POST", f"/organizer/writing/entries/{e}/files/{file_id}/remove"),
         ("GET", f"/organizer/writing/entries/{e}/history"),
+        ("POST", f"/organizer/writing/entries/{e}/words"),
     ]
 
 

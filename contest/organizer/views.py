@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from contest import audit
 from contest.accounts import service, tokens
 from contest.accounts.forms import IssueResetLinkForm, RoleForm
+from contest.accounts.messages import message
 from contest.accounts.models import Role, Unit, User
 from contest.accounts.policy import RoleChangeRefused, may_issue_reset_link, require
 from contest.accounts.reauth import fresh_required
@@ -17,6 +18,7 @@ from contest.accounts.views import reset_link
 from contest.console import CONSOLE_LINKS
 from contest.extensions import db
 from contest.organizer.forms import UNIT_KIND_LABELS, UnitForm
+from contest.refusals import flash_problems
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")
 # Unit coordinators are appointed with their unit on the reports' screen.
@@ -31,19 +33,6 @@ def role_label(role: str) -> str:
         Role.UNIT_COORDINATOR: _("Unit coordinator"),
     }
     return labels.get(role, role)
-
-
-def refusal_message(reason: str) -> str:
-    return {
-        "unknown_role": _("There is no such role."),
-        "not_allowed": _("You may not change roles."),
-        "admin_only": _("Only an administrator can grant or revoke the administrator role."),
-        "needs_email": _("This role needs an e-mail address; the account has none."),
-        "erased": _("This account has been deleted."),
-        "last_admin": _("The last administrator cannot be removed."),
-        "coordinator_by_unit": _("Unit coordinators are appointed with their unit under "
-                                 "Reports, Unit coordinators."),
-    }.get(reason, reason)
 
 
 @bp.app_context_processor
@@ -105,7 +94,7 @@ def change_role(user_id: int):
                                       form.action.data == "grant", form.reason.data or "")
     except RoleChangeRefused as exc:
         db.session.rollback()
-        flash(refusal_message(exc.reason), "error")
+        flash_problems(exc.problems, message)
     else:
         db.session.commit()
         if changed:

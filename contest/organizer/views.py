@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from contest import audit
 from contest.accounts import service, tokens
@@ -17,6 +18,7 @@ from contest.accounts.reauth import fresh_required
 from contest.accounts.views import reset_link
 from contest.console import CONSOLE_LINKS
 from contest.extensions import db
+from contest.forms import choices
 from contest.organizer.forms import UNIT_KIND_LABELS, UnitForm
 from contest.refusals import flash_problems
 
@@ -128,12 +130,12 @@ def units():
     return render_template("organizer/units.html", units=rows)
 
 
-def _parent_choices(exclude: int | None = None) -> list[tuple[str, str]]:
-    return [("", _("— none —"))] + [
+def _parent_choices(exclude: int | None = None) -> list[SelectChoice]:
+    return choices([("", _("— none —"))] + [
         (str(u.id), u.label)
         for u in db.session.execute(select(Unit).order_by(Unit.name)).scalars()
         if u.id != exclude
-    ]
+    ])
 
 
 @bp.route("/units/new", methods=["GET", "POST"], defaults={"unit_id": None})

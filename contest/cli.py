@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from contest.accounts import service
 from contest.accounts.identity import normalize_email, password_problems
+from contest.accounts.messages import english
 from contest.accounts.models import Role, User, UserRole
 from contest.accounts.units import DEFAULT_FILE, UnitFileError, load_units, parse_units
 from contest.config import Finding, check_settings
@@ -62,7 +63,7 @@ def units_load(path: str | None) -> None:
     try:
         created, updated = load_units(parse_units(text))
     except UnitFileError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(english(exc.problems[0])) from exc
     db.session.commit()
     click.echo(f"{created} created, {updated} updated")
 

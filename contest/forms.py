@@ -44,5 +44,6 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
-    """Select choices from (value, label) pairs, in the form WTForms 3.4 accepts."""
+    """Select choices from (value, label) pairs: the ``SelectChoice`` objects WTForms 3.3 asks
+    for (it warns about plain pairs). The forms of contest/ build their choices with it."""
     return [SelectChoice(value, label) for value, label in pairs]

@@ -63,14 +63,15 @@ def _target(where: str | Callable[[Any], str], result: Any) -> str:
 
 
 def save_form(form: Any, act: Callable[[], Any], *, render: Render, message: Message,
-              done: str | None, then: str | Callable[[Any], str],
+              done: str | Callable[[Any], str] | None, then: str | Callable[[Any], str],
               fields: Mapping[str, Any] | None = None) -> Any:
     """The whole life of a posted form, the same for every view that changes something.
 
     Invalid input re-renders the form (400). Otherwise ``act()`` asks the service to make the
     change; a refusal rolls everything back and re-renders the form with each problem next to
-    its field (400); success commits, flashes ``done`` and redirects to ``then`` (a URL, or a
-    function of what ``act`` returned). ``render(form, general_messages, status)`` draws the page.
+    its field (400); success commits, flashes ``done`` and redirects to ``then`` (each a text,
+    or a function of what ``act`` returned). ``render(form, general_messages, status)`` draws
+    the page.
     """
     if not form.validate_on_submit():
         return render(form, [], 400)
@@ -81,7 +82,7 @@ def save_form(form: Any, act: Callable[[], Any], *, render: Render, message: Mes
         return render(form, place_problems(exc.problems, message, form, fields), 400)
     db.session.commit()
     if done:
-        flash(done, "success")
+        flash(_target(done, result), "success")
     return redirect(_target(then, result))
 
 

@@ -19,10 +19,12 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from contest.accounts.identity import normalize_phone, password_problems
 from contest.accounts.models import Gender
+from contest.forms import choices
 
 PASSWORD_MESSAGES = {
     "too_short": _l("Use at least 8 characters."),
@@ -40,13 +42,13 @@ PASSWORD_MESSAGES = {
                         "stronger."),
 }
 
-GENDER_CHOICES = [
+GENDER_CHOICES = choices([
     ("", _l("— choose —")),
     (Gender.FEMALE.value, _l("Female")),
     (Gender.MALE.value, _l("Male")),
     (Gender.OTHER.value, _l("Other")),
     (Gender.UNDISCLOSED.value, _l("Prefer not to say")),
-]
+])
 
 REGISTRATION_MIN_AGE = 14
 GUARDIAN_AGE = 16  # Decree 13/2023: a child's data needs a parent's or guardian's consent too
@@ -58,8 +60,8 @@ def ethnicities() -> list[str]:
     return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def ethnicity_choices() -> list[tuple[str, str]]:
-    return [("", _l("— choose —"))] + [(e, e) for e in ethnicities()]
+def ethnicity_choices() -> list[SelectChoice]:
+    return choices([("", _l("— choose —"))] + [(e, e) for e in ethnicities()])
 
 
 def age_on(birth: date, day: date) -> int:
@@ -248,7 +250,7 @@ class ProfileForm(FlaskForm):
     ethnicity = SelectField(_l("Ethnicity"), validators=[Optional()])
     outlet = StringField(_l("Newspaper, station or site you work for"),
                          validators=[Optional(), Length(max=200)])
-    locale = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=choices([("vi", "Tiếng Việt"), ("en", "English")]))
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from flask import abort
 from flask_login import current_user
 
 from contest.accounts.models import ROLES_NEEDING_EMAIL, Role, User
+from contest.problems import Problem, Refused
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,12 +72,12 @@ def may_issue_reset_link(actor: Any, target: User) -> bool:
     return Role.ADMIN not in target.roles or Role.ADMIN in actor.roles
 
 
-class RoleChangeRefused(Exception):
-    """A grant or revoke that the rules forbid; ``reason`` is a message key."""
+class RoleChangeRefused(Refused):
+    """A grant or revoke that the rules forbid; its problem's code (``role.…``) has its message
+    in :mod:`contest.accounts.messages`."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, code: str) -> None:
+        super().__init__(Problem(code, "role"))
 
 
 def check_role_change(actor: User, target: User, role: str, grant: bool, admin_count: int) -> None:
@@ -86,17 +87,17 @@ def check_role_change(actor: User, target: User, role: str, grant: bool, admin_c
     account without e-mail cannot hold a role that is reached by e-mail, and the last admin stays.
     """
     if role not in set(Role):
-        raise RoleChangeRefused("unknown_role")
+        raise RoleChangeRefused("role.unknown")
     if role == Role.UNIT_COORDINATOR:
         # Granted with its unit on the reports' coordinator screen, never without one.
-        raise RoleChangeRefused("coordinator_by_unit")
+        raise RoleChangeRefused("role.coordinator_by_unit")
     if not actor.has_role(Role.ORGANIZER):
-        raise RoleChangeRefused("not_allowed")
+        raise RoleChangeRefused("role.not_allowed")
     if role == Role.ADMIN and Role.ADMIN not in actor.roles:
-        raise RoleChangeRefused("admin_only")
+        raise RoleChangeRefused("role.admin_only")
     if grant and role in ROLES_NEEDING_EMAIL and not target.email:
-        raise RoleChangeRefused("needs_email")
+        raise RoleChangeRefused("role.needs_email")
     if grant and target.erased_at is not None:
-        raise RoleChangeRefused("erased")
+        raise RoleChangeRefused("role.erased")
     if not grant and role == Role.ADMIN and admin_count <= 1 and Role.ADMIN in target.roles:
-        raise RoleChangeRefused("last_admin")
+        raise RoleChangeRefused("role.last_admin")

@@ -11,6 +11,8 @@ from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from contest.problems import Problem, Refused
+
 VERIFY = "verify-email"
 RESET = "reset-password"
 ORGANIZER_RESET = "organizer-reset"
@@ -18,11 +20,15 @@ CHANGE_EMAIL = "change-email"
 REPORT = "report-change"
 
 
-class TokenError(Exception):
-    """The token is tampered with, for another purpose, or expired (``expired`` tells which)."""
+class TokenError(Refused):
+    """The token is tampered with, for another purpose, or expired (``expired`` tells which).
+
+    Its problem is ``token.expired`` or ``token.invalid`` (messages in
+    :mod:`contest.accounts.messages`); each view says what the link was for and what to do next.
+    """
 
     def __init__(self, expired: bool) -> None:
-        super().__init__("expired" if expired else "invalid")
+        super().__init__(Problem("token.expired" if expired else "token.invalid"))
         self.expired = expired
 
 

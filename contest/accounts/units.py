@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from contest.accounts.models import Unit, UnitKind
 from contest.extensions import db
+from contest.problems import Problem, Refused
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "units.csv"
 _CODE_MAX = Unit.__table__.c.code.type.length
@@ -31,9 +32,12 @@ class UnitRow:
     size: int | None
 
 
-class UnitFileError(ValueError):
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(f"line {line}: {message}")
+class UnitFileError(Refused):
+    """The units file breaks a rule at ``line``; the code (``units.…``) has its message in
+    :mod:`contest.accounts.messages`, and the problem carries the line in its params."""
+
+    def __init__(self, line: int, problem_code: str, /, **params: object) -> None:
+        super().__init__(Problem(problem_code, None, {"line": line, **params}))
         self.line = line
 
 
@@ -42,7 +46,7 @@ def parse_units(text: str) -> list[UnitRow]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     needed = {"code", "name", "kind", "parent_code", "size"}
     if not reader.fieldnames or not needed <= set(reader.fieldnames):
-        raise UnitFileError(1, f"header must have the columns {', '.join(sorted(needed))}")
+        raise UnitFileError(1, "units.header", columns=", ".join(sorted(needed)))
     rows: list[UnitRow] = []
     seen: set[str] = set()
     for record in reader:
@@ -53,19 +57,19 @@ def parse_units(text: str) -> list[UnitRow]:
         parent = (record["parent_code"] or "").strip()
         size_text = (record["size"] or "").strip()
         if not code or not name:
-            raise UnitFileError(line, "code and name are required")
+            raise UnitFileError(line, "units.required")
         if len(code) > _CODE_MAX:
-            raise UnitFileError(line, f"code is longer than {_CODE_MAX} characters")
+            raise UnitFileError(line, "units.code_too_long", max=_CODE_MAX)
         if len(name) > _NAME_MAX:
-            raise UnitFileError(line, f"name is longer than {_NAME_MAX} characters")
+            raise UnitFileError(line, "units.name_too_long", max=_NAME_MAX)
         if code in seen:
-            raise UnitFileError(line, f"code {code} appears twice")
+            raise UnitFileError(line, "units.code_twice", code=code)
         if kind not in set(UnitKind):
-            raise UnitFileError(line, f"unknown kind {kind!r}")
+            raise UnitFileError(line, "units.unknown_kind", kind=kind)
         if parent and parent not in seen:
-            raise UnitFileError(line, f"parent {parent} must come before {code}")
+            raise UnitFileError(line, "units.parent_later", parent=parent, code=code)
         if size_text and not (size_text.isascii() and size_text.isdigit()):
-            raise UnitFileError(line, "size must be a whole number")
+            raise UnitFileError(line, "units.size")
         seen.add(code)
         rows.append(UnitRow(line, code, name, kind, parent, int(size_text) if size_text else None))
     return rows

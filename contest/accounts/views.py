@@ -22,6 +22,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
 from contest.accounts import notices, reauth, service, sessions, throttle, tokens
 from contest.accounts.forms import (
@@ -43,6 +44,7 @@ from contest.accounts.identity import (
 )
 from contest.accounts.models import Role, User
 from contest.extensions import db, limiter
+from contest.forms import choices
 from contest.mail import send_mail
 from contest.sms import send_sms
 from contest.timeutil import utcnow
@@ -65,8 +67,9 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def unit_choices() -> list[tuple[str, str]]:
-    return [("", _("— choose —"))] + [(str(u.id), u.label) for u in service.units_for_choice()]
+def unit_choices() -> list[SelectChoice]:
+    return choices([("", _("— choose —"))]
+                   + [(str(u.id), u.label) for u in service.units_for_choice()])
 
 
 def _hash_method() -> str:

@@ -15,9 +15,9 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from contest.forms import choices
 from contest.judging.models import Criterion, ScoreSheet
 
 TIER_LABELS = {
@@ -102,7 +102,7 @@ CONFLICT_KINDS = {
 
 class ConflictForm(FlaskForm):
     kind = RadioField(_l("The conflict is with"),
-                      choices=[SelectChoice(k, label) for k, label in CONFLICT_KINDS.items()],
+                      choices=choices(CONFLICT_KINDS.items()),
                       default="entry")
     entry_id = RadioField(_l("Entry"), choices=[], validate_choice=False,
                           validators=[Optional()])

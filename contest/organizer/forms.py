@@ -8,6 +8,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from contest.accounts.models import UnitKind
+from contest.forms import choices
 
 UNIT_KIND_LABELS = {
     UnitKind.PROVINCE: _l("Province"),
@@ -29,7 +30,7 @@ class UnitForm(FlaskForm):
     )
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")),
                                                Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=list(UNIT_KIND_LABELS.items()))
+    kind = SelectField(_l("Kind"), choices=choices(UNIT_KIND_LABELS.items()))
     parent_id = SelectField(_l("Belongs to"), coerce=str, validators=[Optional()])
     size = IntegerField(
         _l("Number of people (for participation rates)"),

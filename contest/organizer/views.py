@@ -6,17 +6,21 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from contest import audit
 from contest.accounts import service, tokens
 from contest.accounts.forms import IssueResetLinkForm, RoleForm
+from contest.accounts.messages import message
 from contest.accounts.models import Role, Unit, User
 from contest.accounts.policy import RoleChangeRefused, may_issue_reset_link, require
 from contest.accounts.reauth import fresh_required
 from contest.accounts.views import reset_link
 from contest.console import CONSOLE_LINKS
 from contest.extensions import db
+from contest.forms import choices
 from contest.organizer.forms import UNIT_KIND_LABELS, UnitForm
+from contest.refusals import flash_problems
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")
 # Unit coordinators are appointed with their unit on the reports' screen.
@@ -31,19 +35,6 @@ def role_label(role: str) -> str:
         Role.UNIT_COORDINATOR: _("Unit coordinator"),
     }
     return labels.get(role, role)
-
-
-def refusal_message(reason: str) -> str:
-    return {
-        "unknown_role": _("There is no such role."),
-        "not_allowed": _("You may not change roles."),
-        "admin_only": _("Only an administrator can grant or revoke the administrator role."),
-        "needs_email": _("This role needs an e-mail address; the account has none."),
-        "erased": _("This account has been deleted."),
-        "last_admin": _("The last administrator cannot be removed."),
-        "coordinator_by_unit": _("Unit coordinators are appointed with their unit under "
-                                 "Reports, Unit coordinators."),
-    }.get(reason, reason)
 
 
 @bp.app_context_processor
@@ -105,7 +96,7 @@ def change_role(user_id: int):
                                       form.action.data == "grant", form.reason.data or "")
     except RoleChangeRefused as exc:
         db.session.rollback()
-        flash(refusal_message(exc.reason), "error")
+        flash_problems(exc.problems, message)
     else:
         db.session.commit()
         if changed:
@@ -139,12 +130,12 @@ def units():
     return render_template("organizer/units.html", units=rows)
 
 
-def _parent_choices(exclude: int | None = None) -> list[tuple[str, str]]:
-    return [("", _("— none —"))] + [
+def _parent_choices(exclude: int | None = None) -> list[SelectChoice]:
+    return choices([("", _("— none —"))] + [
         (str(u.id), u.label)
         for u in db.session.execute(select(Unit).order_by(Unit.name)).scalars()
         if u.id != exclude
-    ]
+    ])
 
 
 @bp.route("/units/new", methods=["GET", "POST"], defaults={"unit_id": None})

@@ -166,7 +166,7 @@ def draw_for(rnd: Round, rng: random.Random) -> list[list[Any]]:
                                       Question.retired.is_(False))
         ).scalars())
         if len(live) != len(listed):
-            raise draw.DrawError("a question of the fixed list is no longer available")
+            raise draw.DrawError("draw_fixed_unavailable")
         question_ids = draw.draw_fixed(listed, rnd.shuffle_questions, rng)
     else:
         quotas = {q.topic_id: q.count for q in rnd.quotas}
@@ -221,7 +221,8 @@ def start_attempt(rnd: Round, user: User, now: datetime,
     try:
         paper = draw_for(rnd, rng)
     except draw.DrawError as exc:
-        log.exception("draw failed for round %s", rnd.id)
+        log.exception("draw failed for round %s: %s %s", rnd.id, exc.code,
+                      dict(exc.problems[0].params))
         raise AttemptRefused(Problem("draw_failed")) from exc
     deadline = min(now + timedelta(seconds=rnd.time_limit_seconds), rnd.closes_at)
     attempt = Attempt(

@@ -1,5 +1,7 @@
-"""The messages of the question bank's problems: one registry for the bank, the importers
-(GIFT, Aiken, CSV/XLSX, file decoding) and the structural checks of a question.
+"""The messages of the question bank's problems: the bank, the importers (GIFT, Aiken,
+CSV/XLSX, file decoding) and the structural checks of a question. They are part of the quiz
+domain's one table, :data:`contest.quiz.messages.MESSAGES`, and live here so that the importers
+and the command line read them without Flask.
 
 Every problem these modules report is a :class:`~contest.problems.Problem` whose ``code`` is a
 key of :data:`MESSAGES` and whose ``params`` fill the message in (an import problem also carries

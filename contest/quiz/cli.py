@@ -29,7 +29,7 @@ import click
 from flask.cli import AppGroup
 
 from contest.extensions import db
-from contest.quiz import bank
+from contest.quiz import bank_export, bank_import, bank_topics
 from contest.quiz.bank_messages import english
 from contest.quiz.importing import FORMATS, UnknownFormat, parse_file
 from contest.quiz.items import ParseResult, join_topic, line_of
@@ -37,7 +37,7 @@ from contest.quiz.items import ParseResult, join_topic, line_of
 questions_cli = AppGroup("questions", help="Import and export the question bank.")
 
 
-def _print_summary(plan: bank.ImportPlan, written: bool, dry_run: bool) -> None:
+def _print_summary(plan: bank_import.ImportPlan, written: bool, dry_run: bool) -> None:
     for problem in plan.problems:
         where = f"line {line_of(problem)}" if line_of(problem) else "file"
         click.echo(f"{where}: {english(problem)}", err=True)
@@ -78,17 +78,17 @@ def _print_summary(plan: bank.ImportPlan, written: bool, dry_run: bool) -> None:
 def import_command(file: Path, fmt: str | None, topic: str | None, dry_run: bool,
                    as_json: bool) -> None:
     """Import the questions of FILE (GIFT, Aiken, CSV or XLSX): all of them or none."""
-    default_topic = bank.default_topic_for(file.name, topic)
+    default_topic = bank_import.default_topic_for(file.name, topic)
     try:
         result = parse_file(file.read_bytes(), file.name, fmt)
     except UnknownFormat as exc:
         result = ParseResult(errors=[exc.problem])
-    plan = bank.plan_import(result, default_topic)
+    plan = bank_import.plan_import(result, default_topic)
     written = False
     if plan.ok and not dry_run:
         try:
-            bank.commit_import(result, default_topic)
-        except bank.ImportRefused as refused:
+            bank_import.commit_import(result, default_topic, filename=file.name, fmt=fmt)
+        except bank_import.ImportRefused as refused:
             db.session.rollback()
             plan = refused.plan
         else:
@@ -113,7 +113,7 @@ def import_command(file: Path, fmt: str | None, topic: str | None, dry_run: bool
 
 @questions_cli.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, allow_dash=True))
-@click.option("--format", "fmt", type=click.Choice(bank.EXPORT_FORMATS), required=True,
+@click.option("--format", "fmt", type=click.Choice(bank_export.EXPORT_FORMATS), required=True,
               help="The file's format.")
 @click.option("--topic", default=None,
               help="Export only this topic (a path A/B, or a name used once) and its sub-topics.")
@@ -122,10 +122,10 @@ def export_command(file: str, fmt: str, topic: str | None, include_inactive: boo
     """Write the bank's live questions to FILE ('-' for standard output)."""
     chosen = None
     if topic:
-        chosen = bank.find_topic(topic)
+        chosen = bank_topics.find_topic(topic)
         if chosen is None:
             raise click.ClickException(f"there is no topic '{topic}'")
-    exported = bank.export(fmt, chosen, include_inactive=include_inactive)
+    exported = bank_export.export(fmt, chosen, include_inactive=include_inactive)
     if file == "-":
         sys.stdout.buffer.write(exported.data)
         sys.stdout.flush()

@@ -52,13 +52,9 @@ def _quotas(total: int) -> dict[int, int]:
 
 def load(echo: Callable[[str], None]) -> None:
     """Load the starter bank and the demo rounds; idempotent (rounds are found by title)."""
-    try:
-        from contest.quiz import bank
-    except ImportError:  # a tree without the question bank module: rounds only
-        bank = None
-    loader = getattr(bank, "load_starter_bank", None)
-    if loader is not None:
-        echo(f"question bank: {loader()} starter question(s) added")
+    from contest.quiz.bank_import import load_starter_bank
+
+    echo(f"question bank: {load_starter_bank()} starter question(s) added")
     db.session.flush()
     now = timeutil.utcnow().replace(second=0, microsecond=0)
     quotas = _quotas(QUESTIONS)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
+from typing import Any
+
+from contest.problems import Problem, Refused
 
 __all__ = [
     "DrawError",
@@ -19,32 +22,36 @@ __all__ = [
 ]
 
 
-class DrawError(ValueError):
-    """The requested draw cannot be made from the given pool or list."""
+class DrawError(Refused):
+    """The requested draw cannot be made from the given pool or list. Its problem's code
+    (``draw_…``) has its message in :mod:`contest.quiz.messages`."""
+
+    def __init__(self, problem_code: str, /, **params: Any) -> None:
+        super().__init__(Problem(problem_code, None, params))
 
 
-def check_quotas(pool_sizes: Mapping[int, int], quotas: Mapping[int, int]) -> list[str]:
+def check_quotas(pool_sizes: Mapping[int, int], quotas: Mapping[int, int]) -> list[Problem]:
     """Return the problems with per-topic quotas, for the organizer's round form.
 
     ``pool_sizes`` maps topic id to the number of questions available in that
     topic; ``quotas`` maps topic id to how many questions each attempt draws
-    from it. An empty list means the quotas can be drawn. Messages are short
-    English diagnostics meant to be shown next to the form or logged.
+    from it. An empty list means the quotas can be drawn. The codes are those
+    :class:`DrawError` raises, plus ``draw_no_quota`` and ``draw_nothing``.
     """
-    problems: list[str] = []
+    problems: list[Problem] = []
     for topic_id in sorted(quotas):
         quota = quotas[topic_id]
         available = pool_sizes.get(topic_id, 0)
         if quota < 0:
-            problems.append(f"topic {topic_id}: quota {quota} is negative")
+            problems.append(Problem("draw_quota_negative", None,
+                                    {"topic": topic_id, "quota": quota}))
         elif quota > available:
-            problems.append(
-                f"topic {topic_id}: quota {quota} exceeds the {available} question(s) available"
-            )
+            problems.append(Problem("draw_quota_short", None,
+                                    {"topic": topic_id, "quota": quota, "available": available}))
     if quotas and all(quota <= 0 for quota in quotas.values()):
-        problems.append("the quotas draw no question at all")
+        problems.append(Problem("draw_nothing"))
     elif not quotas:
-        problems.append("no topic quota is set")
+        problems.append(Problem("draw_no_quota"))
     return problems
 
 
@@ -72,9 +79,8 @@ def draw_questions(
         for question_id in pool_by_topic[topic_id]:
             previous = owner.setdefault(question_id, topic_id)
             if previous != topic_id:
-                raise DrawError(
-                    f"question {question_id} is in both topic {previous} and topic {topic_id}"
-                )
+                raise DrawError("draw_overlap", question=question_id, first=previous,
+                                second=topic_id)
 
     drawn: list[int] = []
     # Topics and pools are sorted so the result depends only on the rng
@@ -83,11 +89,10 @@ def draw_questions(
         quota = quotas[topic_id]
         pool = sorted(set(pool_by_topic.get(topic_id, ())))
         if quota < 0:
-            raise DrawError(f"topic {topic_id}: quota {quota} is negative")
+            raise DrawError("draw_quota_negative", topic=topic_id, quota=quota)
         if quota > len(pool):
-            raise DrawError(
-                f"topic {topic_id}: quota {quota} exceeds the {len(pool)} question(s) available"
-            )
+            raise DrawError("draw_quota_short", topic=topic_id, quota=quota,
+                            available=len(pool))
         picked = rng.sample(pool, quota)
         drawn.extend(picked if shuffle else sorted(picked))
     if shuffle:
@@ -103,9 +108,9 @@ def draw_fixed(question_ids: Sequence[int], shuffle: bool, rng: random.Random) -
     """
     ids = list(question_ids)
     if not ids:
-        raise DrawError("the fixed question list is empty")
+        raise DrawError("draw_fixed_empty")
     if len(set(ids)) != len(ids):
-        raise DrawError("the fixed question list repeats a question")
+        raise DrawError("draw_fixed_repeats")
     if shuffle:
         rng.shuffle(ids)
     return ids
@@ -126,7 +131,7 @@ def shuffle_options(
     result = {qid: list(options) for qid, options in option_ids_by_question.items()}
     for qid, options in result.items():
         if len(set(options)) != len(options):
-            raise DrawError(f"question {qid} repeats an option")
+            raise DrawError("draw_option_repeats", question=qid)
     if shuffle:
         for qid in sorted(result):
             rng.shuffle(result[qid])

@@ -4,7 +4,10 @@ One table for every refusal of rounds, attempts, answers and results
 (:class:`~contest.problems.Problem` codes), shared by the entrant's pages, the JSON save
 endpoint, the organizer console and the CLI. A problem's ``code`` picks the English template
 and its ``params`` fill it in; times, dates and profile field names are put in the reader's
-words here. The question-bank importers keep their own messages.
+words here. The messages of the question bank and its importers (dotted codes such as
+``gift.no_text``) are written in :mod:`contest.quiz.bank_messages`, which the importers and the
+command line read without an application; :data:`MESSAGES` takes them in, so this is the one
+table of the domain and :func:`problem_message` says every quiz problem.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 
 from contest.problems import Problem
+from contest.quiz import bank_messages
 from contest.quiz.forms import PROFILE_FIELD_LABELS
 
 
@@ -109,6 +113,20 @@ MESSAGES: dict[str, str] = {
     "bad_places": N_("Add from 1 to %(max)d places."),
     "places_reason_required": N_("Give the reason for adding places; it is published with "
                                  "the results."),
+    # drawing an attempt's questions (contest.quiz.draw): logged when a start fails
+    "draw_overlap": N_("Question %(question)d is in two topics of the draw (%(first)d and "
+                       "%(second)d)."),
+    "draw_quota_negative": N_("Topic %(topic)d: the quota %(quota)d is negative."),
+    "draw_quota_short": N_("Topic %(topic)d: the quota %(quota)d is more than the "
+                           "%(available)d questions available."),
+    "draw_nothing": N_("The quotas draw no question at all."),
+    "draw_no_quota": N_("No topic quota is set."),
+    "draw_fixed_empty": N_("The fixed question list is empty."),
+    "draw_fixed_repeats": N_("The fixed question list repeats a question."),
+    "draw_fixed_unavailable": N_("A question of the fixed list is no longer available."),
+    "draw_option_repeats": N_("Question %(question)d repeats an option."),
+    # the question bank and its importers
+    **bank_messages.MESSAGES,
 }
 
 UNKNOWN = N_("This change cannot be made (%(code)s).")
@@ -133,6 +151,8 @@ def params_of(problem: Problem) -> Mapping[str, Any]:
 
 def problem_message(problem: Problem) -> str:
     """The problem said in the reader's language."""
+    if problem.code in bank_messages.MESSAGES:
+        return bank_messages.message(problem)
     template = MESSAGES.get(problem.code)
     if template is None:
         return _(UNKNOWN, code=problem.code)

@@ -25,6 +25,8 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
+from contest.forms import choices
+
 SERIES_ROWS = 5
 COAUTHOR_ROWS = 3
 
@@ -51,7 +53,7 @@ class EntryForm(FlaskForm):
     summary = TextAreaField(_l("Summary"), render_kw={"rows": 4})
     body_format = RadioField(
         _l("Format of the text"),
-        choices=[("markdown", _l("Plain text or Markdown")), ("html", _l("HTML"))],
+        choices=choices([("markdown", _l("Plain text or Markdown")), ("html", _l("HTML"))]),
         default="markdown",
     )
     body_source = TextAreaField(_l("Text of the work"), render_kw={"rows": 14})

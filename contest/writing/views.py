@@ -22,11 +22,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms.fields.choices import SelectChoice
 
 from contest.accounts.policy import can, require
 from contest.errors import render_error
 from contest.extensions import csrf, db
 from contest.forms import OptionalReasonForm as ReasonForm
+from contest.forms import choices
 from contest.problems import Problem
 from contest.writing import (
     access,
@@ -169,12 +171,12 @@ def _too_large(contest: WritingContest):  # noqa: ANN202
                                "smaller files.", mb=limit))
 
 
-def _category_choices(contest: WritingContest) -> list[tuple[str, str]]:
-    choices = [("", _("— choose —"))]
+def _category_choices(contest: WritingContest) -> list[SelectChoice]:
+    pairs = [("", _("— choose —"))]
     for c in contest.categories:
         medium = str(messages.MEDIUM_LABELS.get(c.medium, c.medium))
-        choices.append((str(c.id), c.name if c.name == medium else f"{c.name} ({medium})"))
-    return choices
+        pairs.append((str(c.id), c.name if c.name == medium else f"{c.name} ({medium})"))
+    return choices(pairs)
 
 
 def _form_for(contest: WritingContest, entry: Entry | None) -> EntryForm:

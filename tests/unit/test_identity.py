@@ -14,6 +14,7 @@ from contest.accounts.identity import (
     normalize_phone,
     password_problems,
 )
+from contest.accounts.messages import english
 from contest.accounts.units import UnitFileError, UnitRow, parse_units
 
 # --- phone numbers ---------------------------------------------------------------------------
@@ -251,9 +252,10 @@ def test_shipped_file_parses():
 def test_bad_units_file(text, line, words):
     with pytest.raises(UnitFileError) as caught:
         parse_units(text)
-    assert caught.value.line == line
-    assert str(caught.value).startswith(f"line {line}: ")
-    assert words in str(caught.value)
+    [problem] = caught.value.problems
+    assert caught.value.line == line == problem.params["line"]
+    assert english(problem).startswith(f"line {line}: ")
+    assert words in english(problem)
 
 
 def test_longest_allowed_code_and_name():

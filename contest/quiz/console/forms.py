@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from contest.forms import choices
-from contest.quiz import bank
+from contest.quiz import bank_common, bank_questions
 from contest.quiz.items import (
     FALSE_LABEL,
     SUM_TOLERANCE,
@@ -111,7 +111,7 @@ class QuestionForm(FlaskForm):
     topic_id = SelectField(_l("Topic"), coerce=str,
                            validators=[DataRequired(_l("Choose a topic."))])
     title = StringField(_l("Short title (for the organizers)"),
-                        validators=[Optional(), Length(max=bank.MAX_TITLE)])
+                        validators=[Optional(), Length(max=bank_common.MAX_TITLE)])
     text = TextAreaField(_l("Question"), validators=[DataRequired(_l("Enter the question."))],
                          render_kw={"rows": 4})
     options = FieldList(FormField(OptionForm), min_entries=OPTION_ROWS,
@@ -119,13 +119,13 @@ class QuestionForm(FlaskForm):
     explanation = TextAreaField(_l("Explanation (shown with the correct answer)"),
                                 render_kw={"rows": 4})
     source = StringField(_l("Source (law, article, document)"),
-                         validators=[Optional(), Length(max=bank.MAX_SOURCE)])
+                         validators=[Optional(), Length(max=bank_common.MAX_SOURCE)])
     difficulty = SelectField(_l("Difficulty"),
                              choices=choices([("", _l("Not set")), *DIFFICULTY_LABELS.items()]))
     tags = StringField(_l("Tags (separated by commas)"),
-                       validators=[Optional(), Length(max=bank.MAX_TAGS_TEXT - 2)])
+                       validators=[Optional(), Length(max=bank_common.MAX_TAGS_TEXT - 2)])
     external_id = StringField(_l("Question ID (used to match imports)"),
-                              validators=[Optional(), Length(max=bank.MAX_EXTERNAL_ID)])
+                              validators=[Optional(), Length(max=bank_common.MAX_EXTERNAL_ID)])
     active = BooleanField(_l("Active: rounds may draw this question"), default=True)
     text_format = HiddenField(default="plain")
 
@@ -277,7 +277,7 @@ class QuestionForm(FlaskForm):
             explanation=(self.explanation.data or "").strip(),
             source=(self.source.data or "").strip(),
             difficulty=self.difficulty.data or "",
-            tags=bank.normalize_tags([self.tags.data or ""]),
+            tags=bank_questions.normalize_tags([self.tags.data or ""]),
             external_id=(self.external_id.data or "").strip(),
             text_format=self.text_format.data or "plain",
         )
@@ -291,7 +291,7 @@ class ActiveForm(FlaskForm):
 
 class TopicForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name of the topic.")),
-                                               Length(max=bank.MAX_TOPIC_NAME)])
+                                               Length(max=bank_common.MAX_TOPIC_NAME)])
     parent_id = SelectField(_l("Inside topic"), coerce=str, validators=[Optional()])
 
 
@@ -303,7 +303,7 @@ class ImportForm(FlaskForm):
     topic_id = SelectField(_l("Topic for questions the file gives no category"), coerce=str,
                            validators=[Optional()])
     new_topic = StringField(_l("…or a new topic (a path such as Laws/Elections)"),
-                            validators=[Optional(), Length(max=bank.MAX_TOPIC_NAME * 3)])
+                            validators=[Optional(), Length(max=bank_common.MAX_TOPIC_NAME * 3)])
 
 
 class ImportTopicForm(FlaskForm):
@@ -312,7 +312,7 @@ class ImportTopicForm(FlaskForm):
     topic_id = SelectField(_l("Topic for questions the file gives no category"), coerce=str,
                            validators=[Optional()])
     new_topic = StringField(_l("…or a new topic (a path such as Laws/Elections)"),
-                            validators=[Optional(), Length(max=bank.MAX_TOPIC_NAME * 3)])
+                            validators=[Optional(), Length(max=bank_common.MAX_TOPIC_NAME * 3)])
 
 
 class ImportCommitForm(FlaskForm):

@@ -32,14 +32,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from contest import audit
 from contest.accounts.policy import require
 from contest.console import console_link
 from contest.extensions import db
 from contest.forms import choices
 from contest.params import whole_number
 from contest.problems import Problem
-from contest.quiz import bank
+from contest.quiz import bank_common, bank_export, bank_import, bank_questions, bank_topics
 from contest.quiz.bank_messages import message as problem_text
 from contest.quiz.console.forms import (
     DIFFICULTY_LABELS,
@@ -59,6 +58,7 @@ from contest.quiz.encoding import EncodingRefused, decode_upload
 from contest.quiz.importing import UnknownFormat, detect_format, parse_file
 from contest.quiz.items import ParseResult, format_percent, join_topic, line_of, split_topic
 from contest.quiz.models import Question, Topic
+from contest.refusals import Render, press_button, save_form
 
 bp = Blueprint("quiz_bank", __name__, url_prefix="/organizer")
 
@@ -86,7 +86,7 @@ def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]
 
 def _topic_choices(first: str) -> list[SelectChoice]:
     return choices([("", first)] + [(str(node.topic.id), node.label)
-                                    for node in bank.topic_tree()])
+                                    for node in bank_topics.topic_tree()])
 
 
 def _topic_or_none(value: str | None) -> Topic | None:
@@ -103,10 +103,6 @@ def _question_or_404(question_id: int) -> Question:
     return question
 
 
-def _bank_error_text(error: bank.BankError) -> str:
-    return " ".join(problem_text(problem) for problem in error.problems)
-
-
 # --- list, preview, edit -----------------------------------------------------
 
 
@@ -120,7 +116,7 @@ def questions():
     kind = form.kind.data if form.kind.data in KIND_LABELS else ""
     difficulty = form.difficulty.data if form.difficulty.data in (*DIFFICULTY_LABELS, "none") \
         else ""
-    page = bank.search_questions(
+    page = bank_questions.search_questions(
         text=form.q.data or "", topic_id=topic.id if topic else None, kind=kind,
         difficulty=difficulty, tag=form.tag.data or "", status=status,
         page=request.args.get("page", 1, type=whole_number) or 1, per_page=PER_PAGE,
@@ -138,9 +134,9 @@ def questions():
 @require("questions.manage")
 def question_preview(question_id: int):
     question = _question_or_404(question_id)
-    current = bank.latest_revision(question) if question.retired else question
+    current = bank_questions.latest_revision(question) if question.retired else question
     return _render("preview.html", question=question, current=current,
-                   history=bank.revision_history(question), active_form=ActiveForm())
+                   history=bank_questions.revision_history(question), active_form=ActiveForm())
 
 
 @bp.route("/questions/new", methods=["GET", "POST"], defaults={"question_id": None})
@@ -151,47 +147,40 @@ def question_edit(question_id: int | None):
     if question is not None and question.retired:
         flash(_("This is an earlier revision. You are editing the current one."), "info")
         return redirect(url_for("quiz_bank.question_edit",
-                                question_id=bank.latest_revision(question).id))
+                                question_id=bank_questions.latest_revision(question).id))
     form = QuestionForm()
     form.topic_id.choices = _topic_choices(_("— choose a topic —"))
-    status = 200
+
+    def render(form: QuestionForm, problems: list[str], status: int = 200):  # noqa: ANN202
+        return _render("form.html", status, form=form, question=question, problems=problems)
+
     if request.method == "GET":
         if question is not None:
             form.fill_from(question)
         elif _topic_or_none(request.args.get("topic")):
             form.topic_id.data = request.args["topic"]
-    elif request.form.get("more_rows"):
+        return render(form, [])
+    if request.form.get("more_rows"):
         form.add_rows()
-    elif form.validate_on_submit():
+        return render(form, [])
+
+    def act() -> Question:
         topic = _topic_or_none(form.topic_id.data)
-        try:
-            if topic is None:
-                raise bank.BankError(Problem("bank.topic_missing", "topic_id"))
-            saved = bank.save_question(form.to_parsed(), topic, question=question,
-                                       active=form.active.data)
-        except bank.BankError as exc:
-            db.session.rollback()
-            for problem in exc.problems:
-                target = {"topic": "topic_id"}.get(problem.field or "", problem.field or "")
-                if target and target in form:
-                    form[target].errors.append(problem_text(problem))
-                else:
-                    form.form_errors.append(problem_text(problem))
-        else:
-            revised = question is not None and saved.id != question.id
-            audit.record(current_user.id, "question.revise" if revised else "question.save",
-                         "question", saved.id, revision_of=question.id if revised else None)
-            db.session.commit()
-            if revised:
-                flash(_("The question had already been used in an attempt, so your changes "
-                        "were saved as a new revision. Attempts keep the earlier one."),
-                      "success")
-            else:
-                flash(_("Question saved."), "success")
-            return redirect(url_for("quiz_bank.question_preview", question_id=saved.id))
-    if form.errors:
-        status = 400
-    return _render("form.html", status, form=form, question=question)
+        if topic is None:
+            raise bank_common.BankError(Problem("bank.topic_missing", "topic_id"))
+        return bank_questions.save_question(form.to_parsed(), topic, question=question,
+                                            active=form.active.data, actor_id=current_user.id)
+
+    def done(saved: Question) -> str:
+        if question is not None and saved.id != question.id:
+            return _("The question had already been used in an attempt, so your changes were "
+                     "saved as a new revision. Attempts keep the earlier one.")
+        return _("Question saved.")
+
+    return save_form(form, act, render=render, message=problem_text, done=done,
+                     then=lambda saved: url_for("quiz_bank.question_preview",
+                                                question_id=saved.id),
+                     fields={"topic": form.topic_id})
 
 
 @bp.post("/questions/<int:question_id>/active")
@@ -199,44 +188,37 @@ def question_edit(question_id: int | None):
 def question_active(question_id: int):
     question = _question_or_404(question_id)
     form = ActiveForm()
-    if not form.validate_on_submit() or form.active.data not in ("0", "1"):
+    if form.active.data not in ("0", "1"):
         abort(400)
-    try:
-        bank.set_active(question, form.active.data == "1")
-    except bank.BankError as exc:
-        db.session.rollback()
-        flash(_bank_error_text(exc), "error")
-    else:
-        audit.record(current_user.id, "question.activate" if question.active
-                     else "question.deactivate", "question", question.id)
-        db.session.commit()
-        flash(_("The question is active: rounds may draw it.") if question.active
-              else _("The question is deactivated: rounds will not draw it."), "success")
-    return redirect(url_for("quiz_bank.question_preview", question_id=question.id))
+    active = form.active.data == "1"
+    return press_button(
+        lambda: bank_questions.set_active(question, active, actor_id=current_user.id),
+        form=form, message=problem_text,
+        done=_("The question is active: rounds may draw it.") if active
+        else _("The question is deactivated: rounds will not draw it."),
+        then=url_for("quiz_bank.question_preview", question_id=question.id))
 
 
 # --- topics ------------------------------------------------------------------
 
 
-def _save_topic(form: TopicForm, topic: Topic | None) -> Topic | None:
-    parent = _topic_or_none(form.parent_id.data)
-    if form.parent_id.data and parent is None:
-        form.parent_id.errors.append(_("Choose a topic from the list."))
-        return None
-    try:
+def _save_topic(form: TopicForm, topic: Topic | None, render: Render):
+    """Show the topic form (GET) or create or change the topic from it (POST)."""
+    if request.method == "GET":
+        return render(form, [])
+
+    def act() -> Topic:
+        parent = _topic_or_none(form.parent_id.data)
+        if form.parent_id.data and parent is None:
+            raise bank_common.BankError(Problem("bank.topic_missing", "parent_id"))
         if topic is None:
-            saved = bank.create_topic(form.name.data or "", parent)
-        else:
-            saved = bank.update_topic(topic, form.name.data or "", parent)
-    except bank.BankError as exc:
-        db.session.rollback()
-        target = form[exc.field] if exc.field in ("name", "parent_id") else form.name
-        target.errors.append(_bank_error_text(exc))
-        return None
-    audit.record(current_user.id, "topic.save", "topic", saved.id, path=saved.path_label)
-    db.session.commit()
-    flash(_("Topic saved."), "success")
-    return saved
+            return bank_topics.create_topic(form.name.data or "", parent,
+                                            actor_id=current_user.id)
+        return bank_topics.update_topic(topic, form.name.data or "", parent,
+                                        actor_id=current_user.id)
+
+    return save_form(form, act, render=render, message=problem_text, done=_("Topic saved."),
+                     then=url_for("quiz_bank.question_topics"))
 
 
 @bp.route("/questions/topics", methods=["GET", "POST"])
@@ -244,10 +226,8 @@ def _save_topic(form: TopicForm, topic: Topic | None) -> Topic | None:
 def question_topics():
     form = TopicForm()
     form.parent_id.choices = _topic_choices(_("— top level —"))
-    if form.validate_on_submit() and _save_topic(form, None) is not None:
-        return redirect(url_for("quiz_bank.question_topics"))
-    return _render("topics.html", 400 if form.errors else 200, form=form,
-                   nodes=bank.topic_tree())
+    return _save_topic(form, None, lambda f, problems, status=200: _render(
+        "topics.html", status, form=f, problems=problems, nodes=bank_topics.topic_tree()))
 
 
 @bp.route("/questions/topics/<int:topic_id>", methods=["GET", "POST"])
@@ -257,14 +237,13 @@ def question_topic_edit(topic_id: int):
     if topic is None:
         abort(404)
     form = TopicForm(obj=topic if request.method == "GET" else None)
-    inside = set(bank.descendant_ids(topic.id))
+    inside = set(bank_topics.descendant_ids(topic.id))
     form.parent_id.choices = [choice for choice in _topic_choices(_("— top level —"))
                               if not choice.value or int(choice.value) not in inside]
     if request.method == "GET":
         form.parent_id.data = str(topic.parent_id or "")
-    if form.validate_on_submit() and _save_topic(form, topic) is not None:
-        return redirect(url_for("quiz_bank.question_topics"))
-    return _render("topic_form.html", 400 if form.errors else 200, form=form, topic=topic)
+    return _save_topic(form, topic, lambda f, problems, status=200: _render(
+        "topic_form.html", status, form=f, problems=problems, topic=topic))
 
 
 # --- import ------------------------------------------------------------------
@@ -330,7 +309,7 @@ def _default_topic(meta: dict[str, Any]) -> list[str]:
     topic = _topic_or_none(str(meta.get("topic_id") or ""))
     if not chosen and topic is not None:
         chosen = topic.path
-    return bank.default_topic_for(meta.get("original_name", meta["filename"]), chosen)
+    return bank_import.default_topic_for(meta.get("original_name", meta["filename"]), chosen)
 
 
 def _parse_staged(data: bytes, meta: dict[str, Any]) -> tuple[ParseResult, list[str]]:
@@ -376,9 +355,9 @@ def question_import():
         problem = _upload_problem(data, filename, fmt)
         if problem:
             form.file.errors.append(problem)
-        elif any(len(name) > bank.MAX_TOPIC_NAME for name in new_topic):
+        elif any(len(name) > bank_common.MAX_TOPIC_NAME for name in new_topic):
             form.new_topic.errors.append(_("A topic name can have at most %(max)d "
-                                           "characters.", max=bank.MAX_TOPIC_NAME))
+                                           "characters.", max=bank_common.MAX_TOPIC_NAME))
         else:
             topic = _topic_or_none(form.topic_id.data)
             token = _stage(data, {
@@ -409,7 +388,7 @@ def question_import_preview(token: str):
         return _expired()
     data, meta = staged
     result, default_topic = _parse_staged(data, meta)
-    plan = bank.plan_import(result, default_topic)
+    plan = bank_import.plan_import(result, default_topic)
     return _render("import_preview.html", plan=plan, meta=meta, token=token,
                    default_topic=" / ".join(default_topic), form=ImportCommitForm(),
                    topic_form=_import_topic_form(meta))
@@ -440,9 +419,9 @@ def question_import_topic(token: str):
         topic = _topic_or_none(form.topic_id.data)
         if form.topic_id.data and topic is None:
             form.topic_id.errors.append(_("Choose a topic from the list."))
-        elif any(len(name) > bank.MAX_TOPIC_NAME for name in new_topic):
+        elif any(len(name) > bank_common.MAX_TOPIC_NAME for name in new_topic):
             form.new_topic.errors.append(_("A topic name can have at most %(max)d "
-                                           "characters.", max=bank.MAX_TOPIC_NAME))
+                                           "characters.", max=bank_common.MAX_TOPIC_NAME))
         else:
             meta["new_topic"] = new_topic
             meta["topic_id"] = topic.id if topic is not None and not new_topic else None
@@ -451,7 +430,7 @@ def question_import_topic(token: str):
                     topic=" / ".join(_default_topic(meta))), "success")
             return redirect(url_for("quiz_bank.question_import_preview", token=token))
     result, default_topic = _parse_staged(data, meta)
-    return _render("import_preview.html", 400, plan=bank.plan_import(result, default_topic),
+    return _render("import_preview.html", 400, plan=bank_import.plan_import(result, default_topic),
                    meta=meta, token=token, default_topic=" / ".join(default_topic),
                    form=ImportCommitForm(), topic_form=form)
 
@@ -468,15 +447,13 @@ def question_import_commit(token: str):
     data, meta = staged
     result, default_topic = _parse_staged(data, meta)
     try:
-        outcome = bank.commit_import(result, default_topic)
-    except bank.ImportRefused as refused:
+        outcome = bank_import.commit_import(result, default_topic, actor_id=current_user.id,
+                                            filename=meta["filename"], fmt=meta.get("format"))
+    except bank_import.ImportRefused as refused:
         db.session.rollback()
         return _render("import_preview.html", 400, plan=refused.plan, meta=meta, token=token,
                        default_topic=" / ".join(default_topic), form=form,
                        topic_form=_import_topic_form(meta))
-    audit.record(current_user.id, "question.import", "question_file", meta["filename"][:64],
-                 filename=meta["filename"], imported=outcome.imported_count,
-                 skipped=outcome.skipped_count, format=meta.get("format"))
     db.session.commit()
     _unstage(token)
     return _render("import_result.html", outcome=outcome, meta=meta)
@@ -492,7 +469,7 @@ def question_export():
     form.topic.choices = _topic_choices(_("All topics"))
     if "format" in request.args and form.validate():
         topic = _topic_or_none(form.topic.data)
-        exported = bank.export(form.format.data, topic, include_inactive=form.inactive.data)
+        exported = bank_export.export(form.format.data, topic, include_inactive=form.inactive.data)
         if exported.skipped and request.args.get("confirm") != "1":
             args = {key: value for key, value in request.args.items() if key != "confirm"}
             return _render("export_aiken.html", exported=exported, topic=topic, args=args,

@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from contest.forms import MultiCheckboxField
+from contest.forms import MultiCheckboxField, choices
 from contest.writing import messages
 from contest.writing.files import KINDS
 from contest.writing.models import ContestStatus
@@ -84,7 +84,7 @@ class ContestForm(FlaskForm):
 class CategoryForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")),
                                                Length(max=200)])
-    medium = SelectField(_l("Type of media"), choices=list(MEDIUM_LABELS.items()))
+    medium = SelectField(_l("Type of media"), choices=choices(MEDIUM_LABELS.items()))
     description = TextAreaField(_l("Description"), render_kw={"rows": 4})
     min_words = _number(_l("Words at least"), hint_min=1)
     max_words = _number(_l("Words at most"), hint_min=1)
@@ -95,7 +95,7 @@ class CategoryForm(FlaskForm):
         render_kw={"inputmode": "numeric", "min": "1"},
     )
     accepted_kinds = MultiCheckboxField(
-        _l("Files accepted"), choices=[(k.name, k.label) for k in KINDS.values()],
+        _l("Files accepted"), choices=choices((k.name, k.label) for k in KINDS.values()),
     )
     max_file_mb = IntegerField(
         _l("Largest file (MB)"), default=20,

@@ -35,7 +35,7 @@ from contest.accounts.policy import require
 from contest.audit import AuditEvent
 from contest.console import console_link
 from contest.extensions import db
-from contest.forms import ActionForm, OptionalReasonForm, ReasonForm
+from contest.forms import ActionForm, OptionalReasonForm, ReasonForm, choices
 from contest.params import whole_number
 from contest.refusals import flash_problems, place_problems, press_button, save_form
 from contest.writing import access, checks, exports, inputs, service, storage
@@ -754,7 +754,7 @@ def writing_entry_edit(entry_id: int):
         flash(problem_message(Problem("entry_closed")), "error")
         return redirect(url_for("writing_console.writing_entry", entry_id=entry.id))
     form = EntryForm()
-    form.category_id.choices = [(str(c.id), c.name) for c in entry.contest.categories]
+    form.category_id.choices = choices((str(c.id), c.name) for c in entry.contest.categories)
     if request.method == "GET":
         _fill_entry_form(form, entry)
         return _render_entry_form(form, entry, [])

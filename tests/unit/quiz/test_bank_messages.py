@@ -13,7 +13,8 @@ from contest.quiz.bank_messages import MESSAGES, english
 
 ROOT = Path(__file__).resolve().parents[3]
 MODULES = [ROOT / "contest" / "quiz" / f"{name}.py" for name in (
-    "gift", "aiken", "tabular", "importing", "encoding", "bank", "items", "cli")]
+    "gift", "aiken", "tabular", "importing", "encoding", "bank_common", "bank_topics",
+    "bank_questions", "bank_import", "bank_export", "items", "cli")]
 # The organizer's views also name audit events ("question.save"): only their Problem(...) count.
 VIEWS = [ROOT / "contest" / "quiz" / "console" / "questions.py"]
 CODE = re.compile(r"^(file|gift|aiken|table|question|bank)\.[a-z0-9_]+$")
@@ -24,9 +25,14 @@ def _raised_codes() -> dict[str, str]:
     """Every code literal in the modules (problem codes are plain string constants there)."""
     found: dict[str, str] = {}
     for path in MODULES:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # The services name audit events ("question.save") too: those are not problem codes.
+        actions = {id(arg) for node in ast.walk(tree) if isinstance(node, ast.Call)
+                   and getattr(node.func, "attr", "") == "record" for arg in ast.walk(node)
+                   if isinstance(arg, ast.Constant)}
+        for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                    and CODE.match(node.value):
+                    and CODE.match(node.value) and id(node) not in actions:
                 found.setdefault(node.value, path.name)
     for path in VIEWS:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

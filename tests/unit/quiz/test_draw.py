@@ -4,6 +4,7 @@ import random
 
 import pytest
 
+from contest.problems import Problem
 from contest.quiz.draw import (
     DrawError,
     check_quotas,
@@ -75,38 +76,44 @@ def test_topic_without_quota_contributes_nothing():
 
 
 def test_quota_larger_than_pool_raises():
-    with pytest.raises(DrawError, match="topic 3: quota 4 exceeds the 3"):
+    with pytest.raises(DrawError) as caught:
         draw_questions(POOL, {3: 4}, random.Random(0))
+    assert caught.value.problems == [
+        Problem("draw_quota_short", None, {"topic": 3, "quota": 4, "available": 3})]
 
 
 def test_quota_for_unknown_topic_raises():
-    with pytest.raises(DrawError, match="topic 9"):
+    with pytest.raises(DrawError) as caught:
         draw_questions(POOL, {9: 1}, random.Random(0))
+    assert caught.value.code == "draw_quota_short"
+    assert caught.value.problems[0].params["topic"] == 9
 
 
 def test_negative_quota_raises():
-    with pytest.raises(DrawError, match="negative"):
+    with pytest.raises(DrawError) as caught:
         draw_questions(POOL, {1: -1}, random.Random(0))
+    assert caught.value.code == "draw_quota_negative"
 
 
 def test_question_in_two_topics_raises():
-    with pytest.raises(DrawError, match="question 100"):
+    with pytest.raises(DrawError) as caught:
         draw_questions({1: [100, 101], 2: [100]}, {1: 1, 2: 1}, random.Random(0))
+    assert caught.value.problems == [
+        Problem("draw_overlap", None, {"question": 100, "first": 1, "second": 2})]
 
 
 def test_check_quotas_reports_problems():
     sizes = {1: 10, 2: 5}
     assert check_quotas(sizes, {1: 10, 2: 5}) == []
     problems = check_quotas(sizes, {1: 11, 2: -1, 3: 1})
-    assert len(problems) == 3
-    assert "topic 1" in problems[0] and "11" in problems[0]
-    assert "topic 2" in problems[1] and "negative" in problems[1]
-    assert "topic 3" in problems[2]
+    assert [(p.code, p.params["topic"]) for p in problems] == [
+        ("draw_quota_short", 1), ("draw_quota_negative", 2), ("draw_quota_short", 3)]
+    assert problems[0].params == {"topic": 1, "quota": 11, "available": 10}
 
 
 def test_check_quotas_reports_empty_draw():
-    assert check_quotas({1: 10}, {}) == ["no topic quota is set"]
-    assert check_quotas({1: 10}, {1: 0}) == ["the quotas draw no question at all"]
+    assert check_quotas({1: 10}, {}) == [Problem("draw_no_quota")]
+    assert check_quotas({1: 10}, {1: 0}) == [Problem("draw_nothing")]
 
 
 def test_draw_fixed_keeps_order_without_shuffle():
@@ -123,10 +130,11 @@ def test_draw_fixed_shuffles_deterministically():
 
 
 def test_draw_fixed_rejects_duplicates_and_empty():
-    with pytest.raises(DrawError):
+    with pytest.raises(DrawError) as repeated:
         draw_fixed([1, 2, 1], False, random.Random(0))
-    with pytest.raises(DrawError):
+    with pytest.raises(DrawError) as empty:
         draw_fixed([], True, random.Random(0))
+    assert (repeated.value.code, empty.value.code) == ("draw_fixed_repeats", "draw_fixed_empty")
 
 
 def test_shuffle_options_without_shuffle_keeps_author_order():
@@ -153,5 +161,6 @@ def test_shuffle_options_ignores_mapping_order():
 
 
 def test_shuffle_options_rejects_repeated_option():
-    with pytest.raises(DrawError):
+    with pytest.raises(DrawError) as caught:
         shuffle_options({1: [1, 1, 2]}, True, random.Random(0))
+    assert caught.value.problems == [Problem("draw_option_repeats", None, {"question": 1})]

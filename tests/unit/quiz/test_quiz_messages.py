@@ -20,8 +20,9 @@ from contest.quiz.messages import MESSAGES, problem_message
 
 ROOT = Path(__file__).resolve().parents[3]
 QUIZ = ROOT / "contest" / "quiz"
-IMPORTERS = {"gift.py", "aiken.py", "tabular.py", "importing.py", "encoding.py", "bank.py",
-             "bank_messages.py", "cli.py", "items.py"}
+IMPORTERS = {"gift.py", "aiken.py", "tabular.py", "importing.py", "encoding.py",
+             "bank_common.py", "bank_topics.py", "bank_questions.py", "bank_import.py",
+             "bank_export.py", "bank_messages.py", "cli.py", "items.py"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)([sd])")
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from contest.extensions import db
-from contest.quiz import bank
+from contest.quiz import bank_common, bank_export, bank_import, bank_questions, bank_topics
 from contest.quiz.bank_messages import english
 from contest.quiz.importing import parse_file
 from contest.quiz.items import ParsedOption, ParsedQuestion, line_of
@@ -108,41 +108,41 @@ def attempt_on(question: Question, user_id: int, round_: Round) -> Attempt:
 
 
 def test_topic_paths_are_created_once_and_listed_as_a_tree(app):
-    deep = bank.get_or_create_topic(["Luật", "Bầu cử", "Quốc hội"])
-    again = bank.get_or_create_topic(["Luật", " Bầu  cử ", "Quốc hội"])
-    other = bank.get_or_create_topic(["Khái niệm"])
+    deep = bank_topics.get_or_create_topic(["Luật", "Bầu cử", "Quốc hội"])
+    again = bank_topics.get_or_create_topic(["Luật", " Bầu  cử ", "Quốc hội"])
+    other = bank_topics.get_or_create_topic(["Khái niệm"])
     assert deep.id == again.id
     assert deep.path == ["Luật", "Bầu cử", "Quốc hội"]
-    bank.save_question(single(), deep)
-    bank.save_question(single("Câu 2"), deep.parent)
-    bank.save_question(single("Câu 3"), other)
+    bank_questions.save_question(single(), deep)
+    bank_questions.save_question(single("Câu 2"), deep.parent)
+    bank_questions.save_question(single("Câu 3"), other)
 
-    tree = [(node.label, node.depth, node.own, node.total) for node in bank.topic_tree()]
+    tree = [(node.label, node.depth, node.own, node.total) for node in bank_topics.topic_tree()]
     assert tree == [
         ("Khái niệm", 0, 1, 1),
         ("Luật", 0, 0, 2),
         ("Luật / Bầu cử", 1, 1, 2),
         ("Luật / Bầu cử / Quốc hội", 2, 1, 1),
     ]
-    law = bank.topic_by_path(["Luật"])
-    assert sorted(bank.descendant_ids(law.id)) == sorted([law.id, deep.parent.id, deep.id])
-    assert bank.find_topic("Luật/Bầu cử").id == deep.parent.id
-    assert bank.find_topic("Quốc hội").id == deep.id
-    assert bank.find_topic("Không có") is None
+    law = bank_topics.topic_by_path(["Luật"])
+    assert sorted(bank_topics.descendant_ids(law.id)) == sorted([law.id, deep.parent.id, deep.id])
+    assert bank_topics.find_topic("Luật/Bầu cử").id == deep.parent.id
+    assert bank_topics.find_topic("Quốc hội").id == deep.id
+    assert bank_topics.find_topic("Không có") is None
 
 
 def test_topic_names_are_unique_among_siblings_and_cannot_loop(app):
-    law = bank.create_topic("Luật")
-    election = bank.create_topic("Bầu cử", law)
-    with pytest.raises(bank.BankError) as same:
-        bank.create_topic("Luật")
+    law = bank_topics.create_topic("Luật")
+    election = bank_topics.create_topic("Bầu cử", law)
+    with pytest.raises(bank_common.BankError) as same:
+        bank_topics.create_topic("Luật")
     assert same.value.field == "name"
-    with pytest.raises(bank.BankError) as loop:
-        bank.update_topic(law, "Luật", election)
+    with pytest.raises(bank_common.BankError) as loop:
+        bank_topics.update_topic(law, "Luật", election)
     assert loop.value.field == "parent_id"
-    with pytest.raises(bank.BankError):
-        bank.create_topic("   ")
-    bank.update_topic(election, "Bầu cử 2026", None)
+    with pytest.raises(bank_common.BankError):
+        bank_topics.create_topic("   ")
+    bank_topics.update_topic(election, "Bầu cử 2026", None)
     assert election.path == ["Bầu cử 2026"]
 
 
@@ -150,13 +150,14 @@ def test_topic_names_are_unique_among_siblings_and_cannot_loop(app):
 
 
 def test_unused_question_is_edited_in_place(app):
-    topic = bank.get_or_create_topic(["Chung"])
-    question = bank.save_question(single(tags=["Bầu cử", "quota"]), topic)
+    topic = bank_topics.get_or_create_topic(["Chung"])
+    question = bank_questions.save_question(single(tags=["Bầu cử", "quota"]), topic)
     option_ids = [o.id for o in question.options]
     assert question.tags == ["bầu cử", "quota"]
 
-    edited = bank.save_question(single(text="Thủ đô nước ta là?", correct="Thành phố Hà Nội"),
-                                topic, question=question, active=False)
+    edited = bank_questions.save_question(
+        single(text="Thủ đô nước ta là?", correct="Thành phố Hà Nội"),
+        topic, question=question, active=False)
     db.session.commit()
     assert edited.id == question.id
     assert edited.text == "Thủ đô nước ta là?"
@@ -167,12 +168,12 @@ def test_unused_question_is_edited_in_place(app):
 
 
 def test_invalid_question_is_refused_and_nothing_written(app):
-    topic = bank.get_or_create_topic(["Chung"])
+    topic = bank_topics.get_or_create_topic(["Chung"])
     db.session.commit()
     no_key = single()
     no_key.options[0].fraction = 0.0
-    with pytest.raises(bank.InvalidQuestion) as refused:
-        bank.save_question(no_key, topic)
+    with pytest.raises(bank_common.InvalidQuestion) as refused:
+        bank_questions.save_question(no_key, topic)
     assert [p.code for p in refused.value.problems] == ["question.single_correct_count"]
     assert "exactly one correct option" in english(refused.value.problems[0])
     db.session.rollback()
@@ -180,17 +181,17 @@ def test_invalid_question_is_refused_and_nothing_written(app):
 
 
 def test_external_ids_are_unique_among_live_questions(app):
-    topic = bank.get_or_create_topic(["Chung"])
-    bank.save_question(single(external_id="X-1"), topic)
-    with pytest.raises(bank.BankError) as taken:
-        bank.save_question(single(text="Khác", external_id="X-1"), topic)
+    topic = bank_topics.get_or_create_topic(["Chung"])
+    bank_questions.save_question(single(external_id="X-1"), topic)
+    with pytest.raises(bank_common.BankError) as taken:
+        bank_questions.save_question(single(text="Khác", external_id="X-1"), topic)
     assert taken.value.field == "external_id"
 
 
 def test_editing_a_used_question_makes_a_revision(app, make_user):
     user = make_user()
-    topic = bank.get_or_create_topic(["Chung"])
-    question = bank.save_question(single(external_id="cap-1"), topic)
+    topic = bank_topics.get_or_create_topic(["Chung"])
+    question = bank_questions.save_question(single(external_id="cap-1"), topic)
     draft, running = make_round(RoundStatus.DRAFT), make_round(RoundStatus.OPEN, "Tuần 0")
     for round_ in (draft, running):
         db.session.add(RoundQuestion(round_id=round_.id, question_id=question.id, position=1))
@@ -198,8 +199,8 @@ def test_editing_a_used_question_makes_a_revision(app, make_user):
     old_id, old_option_ids = question.id, [o.id for o in question.options]
     db.session.commit()
 
-    revision = bank.save_question(single(text="Thủ đô của nước Việt Nam là?"), topic,
-                                  question=question)
+    revision = bank_questions.save_question(single(text="Thủ đô của nước Việt Nam là?"), topic,
+                                            question=question)
     db.session.commit()
     db.session.expire_all()
 
@@ -217,53 +218,53 @@ def test_editing_a_used_question_makes_a_revision(app, make_user):
         select(RoundQuestion.round_id, RoundQuestion.question_id)).all())
     assert fixed == {draft.id: revision.id, running.id: old_id}
     # The bank lists the new revision only; the old one is an earlier revision.
-    live = bank.search_questions()
+    live = bank_questions.search_questions()
     assert [q.id for q in live.items] == [revision.id]
-    assert [q.id for q in bank.search_questions(status="retired").items] == [old_id]
-    assert bank.latest_revision(old).id == revision.id
-    assert [q.id for q in bank.revision_history(revision)] == [old_id]
-    with pytest.raises(bank.BankError):
-        bank.save_question(single(), topic, question=old)
-    with pytest.raises(bank.BankError):
-        bank.activate(old)
+    assert [q.id for q in bank_questions.search_questions(status="retired").items] == [old_id]
+    assert bank_questions.latest_revision(old).id == revision.id
+    assert [q.id for q in bank_questions.revision_history(revision)] == [old_id]
+    with pytest.raises(bank_common.BankError):
+        bank_questions.save_question(single(), topic, question=old)
+    with pytest.raises(bank_common.BankError):
+        bank_questions.activate(old)
 
 
 def test_used_question_saved_unchanged_only_switches_active(app, make_user):
     user = make_user()
-    topic = bank.get_or_create_topic(["Chung"])
-    question = bank.save_question(single(), topic)
+    topic = bank_topics.get_or_create_topic(["Chung"])
+    question = bank_questions.save_question(single(), topic)
     attempt_on(question, user.id, make_round(RoundStatus.OPEN))
-    saved = bank.save_question(single(), topic, question=question, active=False)
+    saved = bank_questions.save_question(single(), topic, question=question, active=False)
     assert saved.id == question.id and not saved.active and not saved.retired
     assert question_count(live_only=False) == 1
 
 
 def test_deactivate_and_activate(app):
-    question = bank.save_question(single(), bank.get_or_create_topic(["Chung"]))
-    bank.deactivate(question)
-    assert bank.search_questions().total == 0
-    assert bank.search_questions(status="inactive").total == 1
-    bank.activate(question)
-    assert bank.search_questions().total == 1
+    question = bank_questions.save_question(single(), bank_topics.get_or_create_topic(["Chung"]))
+    bank_questions.deactivate(question)
+    assert bank_questions.search_questions().total == 0
+    assert bank_questions.search_questions(status="inactive").total == 1
+    bank_questions.activate(question)
+    assert bank_questions.search_questions().total == 1
 
 
 # --- search ------------------------------------------------------------------
 
 
 def test_search_filters_and_pages(app):
-    law = bank.get_or_create_topic(["Luật"])
-    election = bank.get_or_create_topic(["Luật", "Bầu cử"])
-    concept = bank.get_or_create_topic(["Khái niệm"])
-    a = bank.save_question(single("Quota 35% nữ ứng cử viên", tags=["quota"], difficulty="hard"),
-                           election)
-    b = bank.save_question(single("Khái niệm bình đẳng giới", source="Điều 5"), concept)
-    c = bank.save_question(ParsedQuestion(kind="truefalse", text="Luật có 6 chương",
-                                          options=[ParsedOption("Đúng", 1.0),
-                                                   ParsedOption("Sai", 0.0)]), law)
-    bank.deactivate(c)
+    law = bank_topics.get_or_create_topic(["Luật"])
+    election = bank_topics.get_or_create_topic(["Luật", "Bầu cử"])
+    concept = bank_topics.get_or_create_topic(["Khái niệm"])
+    a = bank_questions.save_question(
+        single("Quota 35% nữ ứng cử viên", tags=["quota"], difficulty="hard"), election)
+    b = bank_questions.save_question(single("Khái niệm bình đẳng giới", source="Điều 5"), concept)
+    c = bank_questions.save_question(ParsedQuestion(kind="truefalse", text="Luật có 6 chương",
+                                                    options=[ParsedOption("Đúng", 1.0),
+                                                             ParsedOption("Sai", 0.0)]), law)
+    bank_questions.deactivate(c)
 
     def ids(**filters):
-        return [q.id for q in bank.search_questions(**filters).items]
+        return [q.id for q in bank_questions.search_questions(**filters).items]
 
     assert ids() == [a.id, b.id]
     assert ids(text="35% NỮ") == [a.id]
@@ -279,19 +280,19 @@ def test_search_filters_and_pages(app):
     assert ids(text="100%") == []
 
     for n in range(30):
-        bank.save_question(single(f"Câu hỏi số {n}"), concept)
-    first = bank.search_questions(topic_id=concept.id, per_page=25)
-    last = bank.search_questions(topic_id=concept.id, per_page=25, page=2)
+        bank_questions.save_question(single(f"Câu hỏi số {n}"), concept)
+    first = bank_questions.search_questions(topic_id=concept.id, per_page=25)
+    last = bank_questions.search_questions(topic_id=concept.id, per_page=25, page=2)
     assert (first.total, first.pages, len(first.items), first.has_next) == (31, 2, 25, True)
     assert (len(last.items), last.has_prev, last.has_next) == (6, True, False)
-    assert bank.search_questions(topic_id=concept.id, page=99).page == 2
+    assert bank_questions.search_questions(topic_id=concept.id, page=99).page == 2
 
 
 # --- import ------------------------------------------------------------------
 
 
 def test_plan_counts_and_writes_nothing(app):
-    plan = bank.plan_import(gift())
+    plan = bank_import.plan_import(gift())
     assert plan.ok
     assert plan.by_kind() == {"single": {"new": 1, "present": 0},
                               "multiple": {"new": 1, "present": 0},
@@ -306,7 +307,7 @@ def test_plan_counts_and_writes_nothing(app):
 
 
 def test_commit_writes_every_question(app):
-    outcome = bank.commit_import(gift())
+    outcome = bank_import.commit_import(gift())
     db.session.commit()
     assert outcome.imported_count == 3 and outcome.skipped_count == 1
     first = db.session.execute(select(Question).where(Question.external_id == "q-1")).scalar_one()
@@ -325,11 +326,11 @@ def test_commit_writes_every_question(app):
 def test_a_single_bad_question_writes_nothing(app):
     bad = SAMPLE_GIFT + "\nCâu hỏi không có đáp án đúng?{\n~A\n~B\n}\n"
     result = gift(bad)
-    plan = bank.plan_import(result)
+    plan = bank_import.plan_import(result)
     assert not plan.ok
     assert [line_of(p) for p in plan.problems] == [27]
-    with pytest.raises(bank.ImportRefused) as refused:
-        bank.commit_import(result)
+    with pytest.raises(bank_import.ImportRefused) as refused:
+        bank_import.commit_import(result)
     assert line_of(refused.value.plan.problems[0]) == 27
     db.session.rollback()
     assert question_count() == 0
@@ -337,33 +338,34 @@ def test_a_single_bad_question_writes_nothing(app):
 
 
 def test_reimport_does_not_duplicate_by_id_or_by_text(app):
-    bank.commit_import(gift())
+    bank_import.commit_import(gift())
     db.session.commit()
     # Same file again: everything is already present.
-    plan = bank.plan_import(gift())
+    plan = bank_import.plan_import(gift())
     assert [item.matched_by for item in plan.items] == ["id", "id", "text"]
     assert not plan.new and not any(item.differs for item in plan.items)
-    assert bank.commit_import(gift()).imported_count == 0
+    assert bank_import.commit_import(gift()).imported_count == 0
     # Without ids, the text in the same topic identifies a question (whitespace aside).
     no_ids = SAMPLE_GIFT.replace("// [id:q-1]\n", "").replace("// [id:q-2]\n", "")
     no_ids = no_ids.replace("Những cơ quan nào", "Những  cơ quan   nào")
-    plan = bank.plan_import(gift(no_ids))
+    plan = bank_import.plan_import(gift(no_ids))
     assert [item.matched_by for item in plan.items] == ["text", "text", "text"]
     # The same text in another topic is another question.
     moved = no_ids.replace("$CATEGORY: $course$/top/Luật\n", "$CATEGORY: $course$/top/Khác\n")
-    assert [item.present for item in bank.plan_import(gift(moved)).items] == [True, True, False]
+    plan = bank_import.plan_import(gift(moved))
+    assert [item.present for item in plan.items] == [True, True, False]
     db.session.commit()
     assert question_count() == 3
 
 
 def test_changed_question_with_a_known_id_is_kept_and_flagged(app):
-    bank.commit_import(gift())
+    bank_import.commit_import(gift())
     db.session.commit()
     changed = SAMPLE_GIFT.replace("=35%#Đúng theo Điều 8.\n~30%", "~35%\n=30%")
-    plan = bank.plan_import(gift(changed))
+    plan = bank_import.plan_import(gift(changed))
     first = plan.items[0]
     assert first.matched_by == "id" and first.differs
-    bank.commit_import(gift(changed))
+    bank_import.commit_import(gift(changed))
     db.session.commit()
     kept = db.session.execute(select(Question).where(Question.external_id == "q-1")).scalar_one()
     assert kept.options[0].fraction == 1.0
@@ -373,7 +375,7 @@ def test_changed_question_with_a_known_id_is_kept_and_flagged(app):
 def test_duplicates_inside_one_file(app):
     text = ("// [id:A]\nCâu một?{=x ~y}\n\n// [id:A]\nCâu hai?{=x ~y}\n\n"
             "Câu ba?{=x ~y}\n\nCâu ba?{=x ~z}\n")
-    plan = bank.plan_import(gift(text, default_topic=["Chung"]))
+    plan = bank_import.plan_import(gift(text, default_topic=["Chung"]))
     assert [(line_of(p), english(p)) for p in plan.problems] == [
         (5, "the ID A is used again (first on line 2)")]
     assert plan.items[-1].matched_by == "file" and plan.items[-1].match_line == 7
@@ -381,17 +383,17 @@ def test_duplicates_inside_one_file(app):
 
 def test_questions_need_a_topic(app):
     text = "Câu một?{=x ~y}\n\nCâu hai?{=x ~y}\n"
-    plan = bank.plan_import(gift(text))
+    plan = bank_import.plan_import(gift(text))
     assert [line_of(p) for p in plan.problems] == [1]
     assert "2 question(s) have no topic" in english(plan.problems[0])
-    assert bank.plan_import(gift(text), default_topic=["Chung"]).ok
-    bank.commit_import(gift(text), default_topic=["Chung", "Mới"])
-    assert {q.topic.path_label for q in bank.search_questions().items} == {"Chung / Mới"}
+    assert bank_import.plan_import(gift(text), default_topic=["Chung"]).ok
+    bank_import.commit_import(gift(text), default_topic=["Chung", "Mới"])
+    assert {q.topic.path_label for q in bank_questions.search_questions().items} == {"Chung / Mới"}
 
 
 def test_values_too_long_for_the_bank_are_problems(app):
     text = f"// [id:{'x' * 101}]\nCâu?{{=a ~b}}\n"
-    plan = bank.plan_import(gift(text, default_topic=["Chung"]))
+    plan = bank_import.plan_import(gift(text, default_topic=["Chung"]))
     assert [(p.code, p.params) for p in plan.problems] == [
         ("bank.external_id_too_long", {"line": 2, "max": 100})]
 
@@ -399,12 +401,12 @@ def test_values_too_long_for_the_bank_are_problems(app):
 def test_windows_1258_file_is_refused_with_the_message(app):
     data = windows_1258("Câu hỏi về bình đẳng giới trong chính trị?{=Đúng ~Sai}\n")
     result = parse_file(data, "bank.gift", default_topic=["Chung"])
-    plan = bank.plan_import(result)
+    plan = bank_import.plan_import(result)
     assert [line_of(p) for p in plan.problems] == [0]
     assert "not UTF-8" in english(plan.problems[0])
     assert "Windows-1258" in english(plan.problems[0])
-    with pytest.raises(bank.ImportRefused):
-        bank.commit_import(result)
+    with pytest.raises(bank_import.ImportRefused):
+        bank_import.commit_import(result)
     assert question_count() == 0
 
 
@@ -430,45 +432,45 @@ def _empty_bank() -> None:
 def _bank_contents() -> list[ParsedQuestion]:
     db.session.expire_all()
     questions = db.session.execute(select(Question).order_by(Question.id)).scalars().all()
-    return sorted(bank.to_parsed(questions), key=lambda q: (q.topic, q.text))
+    return sorted(bank_questions.to_parsed(questions), key=lambda q: (q.topic, q.text))
 
 
 @pytest.mark.parametrize("fmt", ["gift", "csv", "xlsx"])
 def test_export_then_import_gives_back_the_same_questions(app, fmt):
-    bank.load_starter_bank()
-    bank.commit_import(gift())
+    bank_import.load_starter_bank()
+    bank_import.commit_import(gift())
     db.session.commit()
     before = _bank_contents()
-    exported = bank.export(fmt)
+    exported = bank_export.export(fmt)
     assert exported.count == 88 and not exported.skipped
     assert exported.filename.endswith({"gift": ".gift", "csv": ".csv", "xlsx": ".xlsx"}[fmt])
 
     _empty_bank()
-    outcome = bank.commit_import(parse_file(exported.data, exported.filename))
+    outcome = bank_import.commit_import(parse_file(exported.data, exported.filename))
     db.session.commit()
     assert outcome.imported_count == 88 and outcome.skipped_count == 0
     assert _bank_contents() == _comparable(before, fmt)
 
 
 def test_export_of_one_topic_and_of_inactive_questions(app):
-    bank.commit_import(gift())
+    bank_import.commit_import(gift())
     db.session.commit()
-    election = bank.topic_by_path(["Luật", "Bầu cử"])
-    law = bank.topic_by_path(["Luật"])
-    assert bank.export("gift", election).count == 2
-    assert bank.export("gift", law).count == 3
+    election = bank_topics.topic_by_path(["Luật", "Bầu cử"])
+    law = bank_topics.topic_by_path(["Luật"])
+    assert bank_export.export("gift", election).count == 2
+    assert bank_export.export("gift", law).count == 3
     question = db.session.execute(
         select(Question).where(Question.external_id == "q-2")).scalar_one()
-    bank.deactivate(question)
-    assert bank.export("gift", law).count == 2
-    assert bank.export("gift", law, include_inactive=True).count == 3
-    assert bank.export("gift", election).filename.startswith("questions-bau-cu-")
+    bank_questions.deactivate(question)
+    assert bank_export.export("gift", law).count == 2
+    assert bank_export.export("gift", law, include_inactive=True).count == 3
+    assert bank_export.export("gift", election).filename.startswith("questions-bau-cu-")
 
 
 def test_aiken_export_leaves_out_multiple_answer_questions(app):
-    bank.commit_import(gift())
+    bank_import.commit_import(gift())
     db.session.commit()
-    exported = bank.export("aiken")
+    exported = bank_export.export("aiken")
     assert exported.count == 2
     assert [q.external_id for q in exported.skipped] == ["q-2"]
     text = exported.data.decode("utf-8")
@@ -480,9 +482,9 @@ def test_aiken_export_leaves_out_multiple_answer_questions(app):
 
 
 def test_starter_bank_loads_85_questions_once(app):
-    assert bank.load_starter_bank() == 85
+    assert bank_import.load_starter_bank() == 85
     db.session.commit()
-    assert bank.load_starter_bank() == 0
+    assert bank_import.load_starter_bank() == 0
     db.session.commit()
     assert question_count() == 85
     kinds = dict(db.session.execute(

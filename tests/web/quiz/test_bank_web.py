@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from contest.accounts.models import Role
 from contest.extensions import db
-from contest.quiz import bank
+from contest.quiz import bank_import, bank_questions, bank_topics
 from contest.quiz.importing import parse_file
 from contest.quiz.items import ParsedOption, ParsedQuestion
 from contest.quiz.models import Attempt, Question, Round, RoundQuestion, RoundStatus, Topic
@@ -66,7 +66,7 @@ def questions() -> list[Question]:
 
 
 def topic(*path: str) -> Topic:
-    found = bank.get_or_create_topic(list(path))
+    found = bank_topics.get_or_create_topic(list(path))
     db.session.commit()
     return found
 
@@ -93,7 +93,7 @@ def question_form(topic_: int | str, **changes) -> dict[str, str]:
 
 
 def saved(topic_id: int, text_: str = "Câu hỏi?", **changes) -> Question:
-    question = bank.save_question(ParsedQuestion(
+    question = bank_questions.save_question(ParsedQuestion(
         kind="single", text=text_,
         options=[ParsedOption("Có", 1.0), ParsedOption("Không", 0.0)], **changes),
         db.session.get(Topic, topic_id))
@@ -327,10 +327,10 @@ def test_create_rename_and_move_topics(organizer):
     response = organizer.post("/organizer/questions/topics", data={"name": "Luật",
                                                                    "parent_id": ""})
     assert response.status_code == 302
-    law = bank.topic_by_path(["Luật"])
+    law = bank_topics.topic_by_path(["Luật"])
     organizer.post("/organizer/questions/topics", data={"name": "Bầu cử",
                                                         "parent_id": str(law.id)})
-    election = bank.topic_by_path(["Luật", "Bầu cử"])
+    election = bank_topics.topic_by_path(["Luật", "Bầu cử"])
     assert election is not None
 
     same = organizer.post("/organizer/questions/topics", data={"name": "Luật", "parent_id": ""})
@@ -392,7 +392,7 @@ def test_import_preview_writes_nothing_and_commit_writes_all(organizer, app):
 
 
 def test_reimport_shows_questions_already_present(organizer):
-    bank.commit_import(parse_file(GIFT.encode(), "bank.gift"))
+    bank_import.commit_import(parse_file(GIFT.encode(), "bank.gift"))
     db.session.commit()
     page = text(organizer.get(upload(organizer, GIFT).headers["Location"]))
     assert "0 new questions" in page and "2 already present" in page
@@ -554,7 +554,7 @@ def test_an_upload_belongs_to_the_organizer_who_sent_it(organizer, login_as):
 
 
 def test_export_downloads_a_file(organizer):
-    bank.commit_import(parse_file(GIFT.encode(), "bank.gift"))
+    bank_import.commit_import(parse_file(GIFT.encode(), "bank.gift"))
     db.session.commit()
     page = text(organizer.get("/organizer/questions/export"))
     assert 'name="format"' in page
@@ -566,7 +566,7 @@ def test_export_downloads_a_file(organizer):
                         gift.headers["Content-Disposition"])
     assert "// [id:w-1]" in gift.get_data(as_text=True)
 
-    election = bank.topic_by_path(["Luật", "Bầu cử"])
+    election = bank_topics.topic_by_path(["Luật", "Bầu cử"])
     xlsx = organizer.get(f"/organizer/questions/export?format=xlsx&topic={election.id}")
     assert xlsx.headers["Content-Type"] == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -582,7 +582,7 @@ def test_export_downloads_a_file(organizer):
 
 
 def test_aiken_export_says_what_it_leaves_out(organizer):
-    bank.commit_import(parse_file(GIFT.encode(), "bank.gift"))
+    bank_import.commit_import(parse_file(GIFT.encode(), "bank.gift"))
     db.session.commit()
     warning = organizer.get("/organizer/questions/export?format=aiken")
     assert warning.status_code == 200
@@ -604,3 +604,45 @@ def test_preview_lists_kinds_the_platform_does_not_run_with_their_lines(organize
     rows = re.findall(r'<tr><td class="num">(\d+)</td><td>(\w+)</td>', page)
     assert rows == [("1", "numerical"), ("3", "matching"), ("7", "missingword")]
     assert "1 new question" in page
+
+
+# --- audit trail ---------------------------------------------------------------
+
+
+def _events(action: str) -> list:
+    from contest.audit import AuditEvent
+
+    db.session.expire_all()
+    return list(db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)).scalars())
+
+
+def test_every_change_of_the_bank_screens_is_in_the_audit_trail(organizer):
+    organizer.post("/organizer/questions/topics", data={"name": "Luật", "parent_id": ""})
+    law = bank_topics.topic_by_path(["Luật"])
+    organizer.post(f"/organizer/questions/topics/{law.id}",
+                   data={"name": "Luật 2006", "parent_id": ""})
+    refused = organizer.post("/organizer/questions/topics", data={"name": "Luật 2006",
+                                                                  "parent_id": ""})
+    assert refused.status_code == 400
+    assert [(e.actor_id, e.subject_id, e.details["path"]) for e in _events("topic.save")] == [
+        (organizer.user.id, str(law.id), "Luật"), (organizer.user.id, str(law.id), "Luật 2006")]
+
+    created = organizer.post("/organizer/questions/new", data=question_form(law.id))
+    [question] = questions()
+    assert created.headers["Location"].endswith(f"/organizer/questions/{question.id}")
+    organizer.post(f"/organizer/questions/{question.id}/active", data={"active": "0"})
+    assert [(e.actor_id, e.subject_id) for e in _events("question.save")] == [
+        (organizer.user.id, str(question.id))]
+    assert [e.actor_id for e in _events("question.deactivate")] == [organizer.user.id]
+
+
+def test_an_earlier_revision_cannot_be_activated(organizer):
+    question = saved(topic("Chung").id)
+    question.retired, question.active = True, False
+    db.session.commit()
+    response = organizer.post(f"/organizer/questions/{question.id}/active", data={"active": "1"},
+                              follow_redirects=True)
+    assert "earlier revision" in text(response) and "cannot" in text(response)
+    assert not questions()[0].active
+    assert _events("question.activate") == []

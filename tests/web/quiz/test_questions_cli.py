@@ -95,6 +95,18 @@ def test_skipped_counts_unsupported_and_already_present(run, write):
     assert count() == 3
 
 
+def test_an_import_from_the_command_line_is_in_the_audit_trail(run, write):
+    from contest.audit import AuditEvent
+
+    run("import", write("bank.gift", GOOD), "--format", "gift")
+    run("import", write("bank.gift", BAD))  # refused: writes no event either
+    events = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "question.import")).scalars().all()
+    assert [(e.actor_id, e.subject_id, e.details) for e in events] == [
+        (None, "bank.gift", {"filename": "bank.gift", "imported": 3, "skipped": 1,
+                             "format": "gift"})]
+
+
 def test_errors_give_a_failing_exit_and_write_nothing(run, write):
     result = run("import", write("bank.gift", BAD), "--json")
     assert result.exit_code == 1

@@ -4,9 +4,9 @@ Organizers word each prize's reward on the campaign console ("3.000.000 đồng 
 nhận"): per tier of a quiz round (``Round.prize_rewards``) and per prize level A/B/C/KK of a
 writing contest (``WritingContest.prize_rewards``, the same in every category). The contest page
 shows them with the categories, the criteria of the prize-giving judging round with each one's
-share of the total, and the judging calendar (:func:`contest_prizes`, drawn by
-``templates/campaign/_contest_prizes.html`` through the ``contest_page_sections`` hook the
-writing views ask).
+share of the total (its weight times its maximum, as score sheets add points up) and the
+judging calendar (:func:`contest_prizes`, drawn by ``templates/campaign/_contest_prizes.html``
+through the ``contest_page_sections`` hook the writing views ask).
 """
 
 from __future__ import annotations
@@ -132,9 +132,12 @@ def contest_prizes(contest: WritingContest) -> ContestPrizes:
     rubric_name = ""
     if final is not None and final.rubric is not None:
         rubric_name = final.rubric.name
-        total = sum(c.weight for c in final.rubric.criteria) or 1
-        criteria = [CriterionShare(c.name, c.description, 100 * c.weight / total, c.max_points)
-                    for c in final.rubric.criteria]
+        # A sheet's total multiplies each criterion's points by its weight
+        # (contest.judging.sheets), so a criterion's share is weight x maximum over the sum.
+        parts = [(c, c.weight * c.max_points) for c in rounds.criteria_of(final)]
+        total = sum(part for _c, part in parts) or 1
+        criteria = [CriterionShare(c.name, c.description, 100 * part / total, c.max_points)
+                    for c, part in parts]
     calendar = [CalendarRow(r.name, r.opens_at, r.closes_at,
                             r.published_at if r.status == JudgingRoundStatus.PUBLISHED else None)
                 for r in all_rounds if r.opens_at or r.closes_at

@@ -341,7 +341,8 @@ def _save_rewards(prefix: str, act: Any) -> Any:
         form, lambda: act([entry.data or "" for entry in form.rewards.entries]),
         render=lambda form, general, status: _prizes_page((prefix, form), general, status),
         message=problem_message, done=_("The prizes were saved."),
-        then=url_for(".prize_rewards") + f"#{prefix}")
+        then=url_for(".prize_rewards") + f"#{prefix}",
+        fields={f"rewards-{i}": entry for i, entry in enumerate(form.rewards.entries)})
 
 
 @bp.post("/prizes/rounds/<int:round_id>")

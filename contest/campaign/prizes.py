@@ -154,8 +154,13 @@ def top_reward_of_round(rnd: Round) -> tuple[str, str] | None:
 
 
 def top_reward_of_contest(contest: WritingContest) -> tuple[str, str] | None:
+    """The best level that has a reward and, once a judging round gives prizes, places."""
     rewards = contest.prize_rewards or {}
+    if not rewards:
+        return None
+    final = prize_round(contest)
+    counts = (final.prize_counts or {}) if final is not None else None
     for code in PRIZE_LEVELS:
-        if rewards.get(code):
+        if rewards.get(code) and (counts is None or int(counts.get(code) or 0) > 0):
             return code, rewards[code]
     return None

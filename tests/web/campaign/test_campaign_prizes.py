@@ -7,6 +7,7 @@ published."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -230,3 +231,18 @@ def test_prize_pages_are_for_organizers_only(app, login_as, client, roles, final
         assert other.post(path, data={f"contest{contest_id}-rewards-0": "x"}).status_code == 403
         assert client.post(path).status_code == 302
     assert reload(WritingContest, contest_id).prize_rewards == {}
+
+
+def test_home_page_names_the_best_prize_of_an_open_contest(app, organizer, client):
+    from tests.web.writing.organizer_kit import make_contest  # noqa: PLC0415
+
+    contest = make_contest("Giải báo chí 2026")
+    db.session.commit()
+    client.set_cookie("lang", "en")
+    assert "Giải báo chí 2026" in text(client.get("/"))
+    organizer.post(f"/organizer/campaign/prizes/contests/{contest.id}", data={
+        f"contest{contest.id}-rewards-0": "20.000.000 đồng",
+        f"contest{contest.id}-rewards-1": "", f"contest{contest.id}-rewards-2": "",
+        f"contest{contest.id}-rewards-3": ""})
+    home = text(client.get("/"))
+    assert "A prize: 20.000.000 đồng" in " ".join(re.sub(r"<[^>]+>", " ", home).split())

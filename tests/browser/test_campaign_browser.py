@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from contest.accounts.models import Role
 from contest.campaign import jury, news, prizes, site
 from contest.campaign import materials as library
 from contest.extensions import db
 from contest.timeutil import utcnow
 from tests.browser.conftest import TIMEOUT_MS, VIEWPORTS
+from tests.conftest import PASSWORD
 from tests.web.campaign.campaignkit import PDF
 from tests.web.judging.judgekit import Final, add_file
 from tests.web.quiz.quizkit import bank, make_round  # noqa: F401 - bank is a fixture
@@ -116,3 +118,38 @@ def test_a_visitor_walks_the_campaign_site(app, live_server, browser, viewport, 
         assert db.session.get(type(item), item.id).download_count == 1
     finally:
         context.close()
+
+
+def test_an_organizer_words_prizes_and_a_jury_comment_on_a_phone(app, live_server, page,
+                                                                  visit_check, make_user,
+                                                                  bank):  # noqa: F811
+    """The two console pages fit the width; what is typed there shows on the public pages."""
+    final = Final(app, make_user)
+    final.publish()
+    rnd = make_round(bank, title="Tuần 4: Phụ nữ ứng cử",
+                     prize_tiers=[("first", 1), ("second", 2)])
+    organizer = make_user(Role.ORGANIZER, email="btc@example.org")
+    page.goto(live_server("/login"))
+    page.fill("#identifier", organizer.email)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main form button[type=submit]").click()
+
+    page.goto(live_server("/organizer/campaign/prizes"))
+    visit_check(page, "console-prizes")
+    page.fill(f"#round{rnd.id}-rewards-0", REWARD)
+    with page.expect_navigation(wait_until="load"):
+        page.locator(f"#round{rnd.id} button[type=submit]").click()
+    assert page.locator(f"#round{rnd.id}-rewards-0").input_value() == REWARD
+
+    page.goto(live_server("/organizer/campaign/showcase"))
+    visit_check(page, "console-jury-comments")
+    page.fill(f"#entry{final.winner.id}-comment", "Một phóng sự **giàu tư liệu**.")
+    with page.expect_navigation(wait_until="load"):
+        page.locator(f"#entry-{final.winner.id} button[type=submit]").click()
+
+    page.goto(live_server(f"/quiz/rounds/{rnd.id}"))
+    assert REWARD in page.locator(".round-prizes").inner_text()
+    page.goto(live_server("/showcase"))
+    comment = page.locator(f"#work-{final.winner.id} .jury-comment strong")
+    assert comment.inner_text() == "giàu tư liệu"

@@ -4,7 +4,9 @@ publishing and counting downloads.
 A material is an uploaded file or a link. Files are checked by
 :func:`contest.writing.files.save_upload` (what a file is comes from its content; the name must
 agree) against the kinds the library takes, each with its own size limit. Pictures get a
-thumbnail made from themselves; other files may get one uploaded with them.
+thumbnail made from themselves and PDFs one drawn from their first page
+(:mod:`contest.campaign.pdfthumb`, once, at upload); a thumbnail uploaded with the file wins,
+and other files may get one that way.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import Select, func, select, update
 
 from contest import audit
-from contest.campaign import pictures
+from contest.campaign import pdfthumb, pictures
 from contest.campaign.models import Audience, Material, MaterialCategory
 from contest.extensions import db
 from contest.problems import Problem, Refused
@@ -128,6 +130,10 @@ def save_material(material: Material | None, data: MaterialInput, upload: Upload
             with open(folder / saved.stored_name, "rb") as fh:
                 thumb = pictures.store_resized(pictures.read_picture(fh, "upload"),
                                                thumb_folder, THUMB_WIDTHS)
+        elif saved is not None and saved.kind == "pdf":
+            page = pdfthumb.first_page(folder / saved.stored_name, max(THUMB_WIDTHS))
+            if page is not None:
+                thumb = pictures.store_resized(page, thumb_folder, THUMB_WIDTHS)
     except Refused:
         if saved is not None:
             (folder / saved.stored_name).unlink(missing_ok=True)

@@ -1,5 +1,6 @@
-"""Messages for every refusal of the campaign site (settings, news, materials, featuring), in
-the reader's language: a problem's ``code`` picks the English template, its ``params`` fill it.
+"""Messages for every refusal of the campaign site (settings, news, materials, featuring, prize
+rewards, the jury's comments), in the reader's language: a problem's ``code`` picks the English
+template, its ``params`` fill it.
 """
 
 from __future__ import annotations
@@ -49,6 +50,11 @@ MESSAGES: dict[str, str] = {
     "no_published_result": N_("You can share your result once the round's results are "
                               "published and you are ranked in it."),
     "not_yours": N_("Only the entrant can take this page back."),
+    "prizes_changed": N_("The prizes changed while you were editing. Check them and save "
+                         "again."),
+    "not_a_winner": N_("Only an entry that won a prize in the results can have the jury's "
+                       "public comment."),
+    "comment_empty": N_("The comment has no text that can be shown."),
 }
 
 UNKNOWN = N_("The change was refused (%(code)s).")

@@ -189,3 +189,19 @@ class ResultShare(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("user_id", "round_id"),)
+
+
+class JuryComment(db.Model):
+    """The jury's public comment on a prize-winning entry, written by an organizer and shown
+    with the work on the showcase once the contest's results are published. The Markdown as
+    typed is kept next to its sanitised HTML."""
+
+    __tablename__ = "campaign_jury_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("writing_entries.id", ondelete="CASCADE"), unique=True)
+    source: Mapped[str] = mapped_column(Text, default="")
+    html: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

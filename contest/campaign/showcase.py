@@ -1,5 +1,6 @@
 """What the showcase shows: the winning works of writing contests whose final round is
-published (with the work itself), and the prize winners of published quiz rounds.
+published (with the work itself and the jury's public comment, :mod:`contest.campaign.jury`),
+and the prize winners of published quiz rounds.
 
 Only what the contests' own public pages already show appears here: the prize list of
 :func:`contest.judging.published.prize_list` (entries withdrawn or disqualified since are left
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from contest.campaign import jury
 from contest.extensions import db
 from contest.judging import published
 from contest.judging.models import EntryResult
@@ -28,7 +30,7 @@ class Work:
     names: list[str]
     prize: str
     category: str
-    comments: list[str]
+    jury_comment: str  # sanitised HTML, "" when the organizers wrote none
 
 
 @dataclass
@@ -52,14 +54,12 @@ def writing_showcase() -> list[ContestShowcase]:
         prizes = published.prize_list(contest)
         if not prizes:
             continue
-        rnd = published.final_round(contest)
-        works = []
-        for category in prizes:
-            for tier in category.tiers:
-                for winner in tier.winners:
-                    comments = published._entrant_comments(rnd, winner.entry) if rnd else []
-                    works.append(Work(winner.entry, winner.names, tier.code,
-                                      category.category.name, comments))
+        winners = [(category, tier, winner) for category in prizes for tier in category.tiers
+                   for winner in tier.winners]
+        comments = jury.comments_for([winner.entry.id for _c, _t, winner in winners])
+        works = [Work(winner.entry, winner.names, tier.code, category.category.name,
+                      comments[winner.entry.id].html if winner.entry.id in comments else "")
+                 for category, tier, winner in winners]
         if works:
             found.append(ContestShowcase(contest, works))
     return found

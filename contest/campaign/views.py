@@ -25,12 +25,13 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from contest import timeutil
 from contest.campaign import materials as library
-from contest.campaign import news, pictures, shares, showcase, site
+from contest.campaign import news, pictures, prizes, shares, showcase, site
 from contest.campaign.labels import AUDIENCE_LABELS, CATEGORY_LABELS, KIND_LABELS, PRIZE_LABELS
 from contest.campaign.messages import problem_message
 from contest.campaign.models import (
@@ -49,6 +50,7 @@ from contest.refusals import press_button
 from contest.writing import files as entry_files
 from contest.writing import phases as writing_phases
 from contest.writing import storage as writing_storage
+from contest.writing.models import WritingContest
 
 bp = Blueprint("campaign", __name__)
 
@@ -107,7 +109,25 @@ def home_page() -> str:
     winners = showcase.writing_showcase()[:1]
     return render_template("campaign/home.html", sections=[s for s in sections if s],
                            contests=contests, latest=latest, featured=featured,
-                           winners=winners[0] if winners else None, now=now)
+                           winners=winners[0] if winners else None, now=now,
+                           top_rewards={c.id: prizes.top_reward_of_contest(c) for c in contests})
+
+
+def _contest_section(contest: WritingContest) -> Markup | str:
+    """The writing contest page's section on prizes, criteria and the judging calendar."""
+    data = prizes.contest_prizes(contest)
+    if data.empty:
+        return ""
+    html = render_template("campaign/_contest_prizes.html", contest=contest, data=data)
+    return Markup(html)  # noqa: S704 - the output of an autoescaping template
+
+
+@bp.record
+def _register_contest_section(state) -> None:  # noqa: ANN001
+    # The writing views ask these hooks and never import the campaign site.
+    sections = state.app.extensions.setdefault("contest_page_sections", [])
+    if _contest_section not in sections:
+        sections.append(_contest_section)
 
 
 @bp.get("/about")

@@ -167,6 +167,9 @@ class Round(db.Model):
     required_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Prize tiers in order, e.g. [["first", 1], ["second", 2], ["third", 5], ["consolation", 8]].
     prize_tiers: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)
+    # What each tier wins, as the organizers word it (set on the campaign console):
+    # {"first": "3.000.000 đồng và Giấy chứng nhận"}; a tier without an entry shows no value.
+    prize_rewards: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     # Places the organizers added to a tier to settle a tie, with the reason (published with the
     # results): {"first": {"places": 2, "reason": "..."}}.
     extra_places: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -180,6 +183,12 @@ class Round(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timestamp)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    def prize_table(self) -> list[tuple[str, int, str]]:
+        """Each prize tier in order with its places and what it wins ("" when not set)."""
+        rewards = self.prize_rewards or {}
+        return [(str(name), int(places), str(rewards.get(str(name), "")))
+                for name, places in (self.prize_tiers or [])]
 
     quotas: Mapped[list[RoundQuota]] = relationship(
         cascade="all, delete-orphan", order_by="RoundQuota.id"

@@ -75,6 +75,9 @@ class WritingContest(db.Model):
     readers_vote: Mapped[bool] = mapped_column(Boolean, default=False)
     vote_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     vote_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What each prize level wins in every category, as the organizers word it (set on the
+    # campaign console): {"A": "10.000.000 đồng và Giấy chứng nhận", "KK": "..."}.
+    prize_rewards: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     categories: Mapped[list[Category]] = relationship(

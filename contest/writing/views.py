@@ -141,6 +141,9 @@ def contest(contest_id: int):
         if phases.contest_phase(item, now) == phases.Phase.OPEN else "",
         rules_html=text.render_markdown(item.rules or ""),
         may_enter=can(current_user, "writing.submit"),
+        # Sections other domains add (the campaign site: prizes, criteria, judging calendar).
+        sections=[s for s in (hook(item) for hook in
+                              current_app.extensions.get("contest_page_sections", [])) if s],
     )
 
 

@@ -10,6 +10,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    FieldList,
     SelectField,
     StringField,
     TextAreaField,
@@ -77,3 +78,13 @@ class SettingsForm(FlaskForm):
     footer_en = TextAreaField(_l("Footer text (English)"), render_kw={"rows": 2})
     period_from = DateField(_l("Campaign starts"), validators=[Optional()])
     period_to = DateField(_l("Campaign ends"), validators=[Optional()])
+
+
+class RewardsForm(FlaskForm):
+    """One reward text per prize, in the order the page lists the prizes."""
+
+    rewards = FieldList(StringField(_l("Reward")))
+
+
+class JuryCommentForm(FlaskForm):
+    comment = TextAreaField(_l("The jury's public comment (Markdown)"), render_kw={"rows": 4})

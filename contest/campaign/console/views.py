@@ -1,6 +1,7 @@
 """Organizer screens of the campaign site under /organizer/campaign/: the settings, the news
-editor (with a preview that needs no JavaScript), the materials library and the featured items.
-The rules are in contest.campaign.news, .materials and .site; these views parse, call, render.
+editor (with a preview that needs no JavaScript), the materials library, the featured items, the
+prizes' rewards and the jury's public comments on winning works. The rules are in
+contest.campaign.news, .materials, .site, .prizes and .jury; these views parse, call, render.
 """
 
 from __future__ import annotations
@@ -11,16 +12,24 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
 from contest import timeutil
 from contest.accounts.policy import require
+from contest.campaign import jury, news, prizes, site
 from contest.campaign import materials as library
-from contest.campaign import news, site
-from contest.campaign.console.forms import MaterialForm, NewsForm, SettingsForm
+from contest.campaign.console.forms import (
+    JuryCommentForm,
+    MaterialForm,
+    NewsForm,
+    RewardsForm,
+    SettingsForm,
+)
 from contest.campaign.labels import (
     AUDIENCE_LABELS,
     CATEGORY_LABELS,
     KIND_LABELS,
+    PRIZE_LABELS,
     STATUS_LABELS,
 )
 from contest.campaign.messages import problem_message
@@ -29,7 +38,9 @@ from contest.campaign.views import folder
 from contest.console import console_link
 from contest.extensions import db
 from contest.forms import ActionForm
+from contest.quiz.models import Round
 from contest.refusals import press_button, save_form
+from contest.writing.models import Entry, WritingContest
 
 bp = Blueprint("campaign_console", __name__, url_prefix="/organizer/campaign")
 
@@ -275,6 +286,124 @@ def featured_remove(item_id: int):
     return press_button(lambda: site.unfeature(item, actor_id=current_user.id),
                         message=problem_message, done=_("It is no longer on the home page."),
                         then=url_for(".featured"))
+
+
+# --- prizes: what each prize wins -----------------------------------------------------------
+
+
+def _rewards_form(prefix: str, texts: list[str]) -> RewardsForm:
+    return RewardsForm(formdata=None, prefix=prefix, data={"rewards": texts})
+
+
+def _prizes_page(bound: tuple[str, Any] | None = None, general: list[str] | None = None,
+                 status: int = 200) -> Any:
+    """Every quiz round and writing contest with a form for its rewards; ``bound`` is the one
+    form that was posted (shown with what was typed and its problems)."""
+    round_rows = []
+    for rnd in db.session.execute(select(Round).order_by(Round.opens_at.desc())).scalars():
+        prefix = f"round{rnd.id}"
+        table = rnd.prize_table()
+        form = bound[1] if bound and bound[0] == prefix else _rewards_form(
+            prefix, [reward for _name, _places, reward in table])
+        while len(form.rewards.entries) < len(table):
+            form.rewards.append_entry()
+        round_rows.append((rnd, table, form))
+    contest_rows = []
+    for contest in db.session.execute(
+            select(WritingContest).order_by(WritingContest.submission_closes_at.desc())
+    ).scalars():
+        prefix = f"contest{contest.id}"
+        rewards = contest.prize_rewards or {}
+        form = bound[1] if bound and bound[0] == prefix else _rewards_form(
+            prefix, [rewards.get(code, "") for code in prizes.PRIZE_LEVELS])
+        while len(form.rewards.entries) < len(prizes.PRIZE_LEVELS):
+            form.rewards.append_entry()
+        final = prizes.prize_round(contest)
+        counts = (final.prize_counts or {}) if final is not None else {}
+        levels = [(code, counts.get(code) if final is not None else None)
+                  for code in prizes.PRIZE_LEVELS]
+        contest_rows.append((contest, levels, form))
+    return render_template("campaign/console/prizes.html", round_rows=round_rows,
+                           contest_rows=contest_rows, levels=PRIZE_LABELS,
+                           problems=general or [], bound=bound[0] if bound else None,
+                           reward_max=prizes.REWARD_MAX), status
+
+
+@bp.get("/prizes")
+@require("campaign.manage")
+def prize_rewards():
+    return _prizes_page()
+
+
+def _save_rewards(prefix: str, act: Any) -> Any:
+    form = RewardsForm(prefix=prefix)
+    return save_form(
+        form, lambda: act([entry.data or "" for entry in form.rewards.entries]),
+        render=lambda form, general, status: _prizes_page((prefix, form), general, status),
+        message=problem_message, done=_("The prizes were saved."),
+        then=url_for(".prize_rewards") + f"#{prefix}",
+        fields={f"rewards-{i}": entry for i, entry in enumerate(form.rewards.entries)})
+
+
+@bp.post("/prizes/rounds/<int:round_id>")
+@require("campaign.manage")
+def round_rewards(round_id: int):
+    rnd = db.session.get(Round, round_id)
+    if rnd is None:
+        abort(404)
+    return _save_rewards(f"round{rnd.id}", lambda texts: prizes.set_round_rewards(
+        rnd, texts, actor_id=current_user.id))
+
+
+@bp.post("/prizes/contests/<int:contest_id>")
+@require("campaign.manage")
+def contest_rewards(contest_id: int):
+    contest = db.session.get(WritingContest, contest_id)
+    if contest is None:
+        abort(404)
+    return _save_rewards(f"contest{contest.id}", lambda texts: prizes.set_contest_rewards(
+        contest, texts, actor_id=current_user.id))
+
+
+# --- the jury's public comments on winning works --------------------------------------------
+
+
+def _comments_page(bound: tuple[int, Any] | None = None, general: list[str] | None = None,
+                   status: int = 200) -> Any:
+    blocks = jury.winners_to_comment()
+    forms = {}
+    for block in blocks:
+        for winner in block.winners:
+            if bound and bound[0] == winner.entry.id:
+                forms[winner.entry.id] = bound[1]
+            else:
+                forms[winner.entry.id] = JuryCommentForm(
+                    formdata=None, prefix=f"entry{winner.entry.id}",
+                    data={"comment": winner.comment.source if winner.comment else ""})
+    return render_template("campaign/console/jury_comments.html", blocks=blocks, forms=forms,
+                           levels=PRIZE_LABELS, problems=general or [],
+                           comment_max=jury.COMMENT_MAX), status
+
+
+@bp.get("/showcase")
+@require("campaign.manage")
+def jury_comments():
+    return _comments_page()
+
+
+@bp.post("/showcase/<int:entry_id>")
+@require("campaign.manage")
+def jury_comment(entry_id: int):
+    entry = db.session.get(Entry, entry_id)
+    if entry is None:
+        abort(404)
+    form = JuryCommentForm(prefix=f"entry{entry.id}")
+    return save_form(
+        form, lambda: jury.set_comment(entry, form.comment.data or "",
+                                       actor_id=current_user.id),
+        render=lambda form, general, status: _comments_page((entry.id, form), general, status),
+        message=problem_message, done=_("The jury's comment was saved."),
+        then=url_for(".jury_comments") + f"#entry-{entry.id}")
 
 
 @bp.get("/")

@@ -109,6 +109,8 @@ def _msgids_by_code(path: Path, function: str | None = None) -> dict[str, list[s
     (only the tables inside ``function`` when it is named)."""
     found: dict[str, list[str]] = {}
     tree: ast.AST = ast.parse(path.read_text(encoding="utf-8"))
+    # A message may be a module-level function named in the table ("code": _words_outside).
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
     if function is not None:
         tree = next(node for node in ast.walk(tree)
                     if isinstance(node, ast.FunctionDef) and node.name == function)
@@ -117,6 +119,8 @@ def _msgids_by_code(path: Path, function: str | None = None) -> dict[str, list[s
             continue
         for key, value in zip(node.keys, node.values, strict=True):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                if isinstance(value, ast.Name) and value.id in functions:
+                    value = functions[value.id]
                 found.setdefault(key.value, []).extend(
                     call.args[0].value for call in ast.walk(value)
                     if isinstance(call, ast.Call) and _callee(call) in GETTEXT and call.args

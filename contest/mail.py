@@ -8,11 +8,12 @@ kept in ``app.extensions["outbox"]``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import parseaddr
 from typing import Any
 
 from flask import current_app
@@ -33,6 +34,15 @@ def send_mail(to: str, subject: str, body: str) -> None:
     enqueue(Kind.MAIL, to, body, subject=subject)
 
 
+def message_id(message: Any, sender: str) -> str:
+    """The same Message-ID on every attempt of one queued message (so a copy sent twice reads
+    as one), different for any other message, even one with the same outbox id."""
+    digest = hashlib.sha256("\x00".join(
+        (str(message.id), message.recipient, message.subject, message.body)).encode()).hexdigest()
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    return f"<outbox-{message.id}.{digest[:16]}@{domain}>"
+
+
 def deliver_mail(message: Any) -> None:
     """Send one queued message now (``recipient``, ``subject``, ``body``, ``id``)."""
     cfg = current_app.config
@@ -40,14 +50,17 @@ def deliver_mail(message: Any) -> None:
     msg["From"] = cfg["MAIL_SENDER"]
     msg["To"] = message.recipient
     msg["Subject"] = message.subject
-    # The same id on every attempt, so a copy sent twice can be recognised as one.
-    msg["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
+    msg["Message-ID"] = message_id(message, cfg["MAIL_SENDER"])
     msg.set_content(message.body)
-    if cfg.get("CAPTURE_MESSAGES"):
-        outbox().append(msg)
     if not cfg.get("MAIL_SERVER"):
         log.info("mail to %s: %s\n%s", message.recipient, message.subject, message.body)
-        return
+    else:
+        _smtp_send(msg, cfg)
+    if cfg.get("CAPTURE_MESSAGES"):
+        outbox().append(msg)
+
+
+def _smtp_send(msg: EmailMessage, cfg: Any) -> None:
     if cfg["MAIL_USE_SSL"]:
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(
             cfg["MAIL_SERVER"], cfg["MAIL_PORT"], context=ssl.create_default_context(), timeout=20

@@ -68,10 +68,11 @@ def send_sms(phone: str, text: str) -> None:
 
 def deliver_sms(message: Any) -> None:
     """Send one queued message now (``recipient``, ``body``, ``id``)."""
-    if current_app.config.get("CAPTURE_MESSAGES"):
-        sms_outbox().append(SmsMessage(message.recipient, message.body))
     sender = _sender()
     if "key" in inspect.signature(sender.send).parameters:
-        sender.send(message.recipient, message.body, key=f"outbox-{message.id}")  # type: ignore[call-arg]
+        sender.send(message.recipient, message.body,  # type: ignore[call-arg]
+                    key=f"outbox-{message.id}")
     else:
         sender.send(message.recipient, message.body)
+    if current_app.config.get("CAPTURE_MESSAGES"):
+        sms_outbox().append(SmsMessage(message.recipient, message.body))

@@ -240,3 +240,30 @@ def test_the_worker_command_delivers_what_is_due(app_config, app):
     db.session.commit()
     assert "2 sent messages deleted" in runner.invoke(args=["outbox", "purge"]).output
     assert rows() == []
+
+
+def test_thread_mode_delivers_in_the_background_after_the_commit(app_config):
+    import time
+
+    from contest import create_app
+
+    app_config["OUTBOX_DELIVERY"] = "thread"
+    app = create_app(app_config)
+    with app.app_context():
+        try:
+            send_mail("lan@example.org", "Nền", "x")
+            db.session.rollback()
+            send_mail("hoa@example.org", "Nền", "y")
+            db.session.commit()
+            deadline = time.monotonic() + 10
+            # The courier records "sent" just after the capture; wait for the record.
+            while [m.status for m in rows()] != ["sent"] and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert [m["To"] for m in captured(app)] == ["hoa@example.org"]
+            assert [(m.recipient, m.status) for m in rows()] == [("hoa@example.org", "sent")]
+        finally:
+            app.extensions["outbox_courier"].stop.set()
+            app.extensions["outbox_courier"].wake.set()
+            db.session.execute(OutboxMessage.__table__.delete())
+            db.session.commit()
+            db.session.remove()

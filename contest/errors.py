@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from contest.extensions import db
@@ -36,7 +39,28 @@ def render_error(code: int, detail: str | None = None):  # noqa: ANN201
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def unavailable():  # noqa: ANN201
+    """503 while the database does not answer (a restart, a failover, a full pool): a page that
+    reads nothing from the database, and Retry-After for clients that honour it."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001, S110 - the connection is gone; the pool replaces it
+        pass
+    title = _("Busy for a moment")
+    message = _("The site cannot reach its database for a moment. Nothing was saved from this "
+                "request; what you saved before is kept. Try again in a minute.")
+    headers = {"Retry-After": "30", "Cache-Control": "no-store"}
+    if request.path.startswith("/api/"):
+        return {"error": title, "message": message, "status": 503}, 503, headers
+    return render_template("errors/unavailable.html", title=title, message=message,
+                           lang=str(get_locale() or "vi")), 503, headers
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(OperationalError, lambda _error: unavailable())
+    app.register_error_handler(InterfaceError, lambda _error: unavailable())
+    app.register_error_handler(PoolTimeout, lambda _error: unavailable())
+
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):  # noqa: ANN202
         return render_error(400, _("This form has expired or was sent from another page. "

@@ -267,3 +267,4 @@ def test_thread_mode_delivers_in_the_background_after_the_commit(app_config):
             db.session.execute(OutboxMessage.__table__.delete())
             db.session.commit()
             db.session.remove()
+

@@ -32,8 +32,7 @@ def work(once: bool, batch: int, idle: float) -> None:
     def _stop(_signum, _frame) -> None:  # noqa: ANN001
         stop.set()
 
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     totals = {"sent": 0, "retry": 0, "failed": 0}
 
     def report(counts: dict[str, int]) -> None:
@@ -42,7 +41,11 @@ def work(once: bool, batch: int, idle: float) -> None:
         click.echo(f"{counts['sent']} sent, {counts['retry']} to retry, "
                    f"{counts['failed']} failed")
 
-    worker.work(stop, idle_seconds=idle, limit=batch, once=once, report=report)
+    try:
+        worker.work(stop, idle_seconds=idle, limit=batch, once=once, report=report)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     click.echo(f"done: {totals['sent']} sent, {totals['retry']} to retry, "
                f"{totals['failed']} failed")
 

@@ -63,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from contest.judging.views import bp as judging_bp
     from contest.organizer.audit_views import bp as organizer_audit_bp
     from contest.organizer.views import bp as organizer_bp
+    from contest.outbox.console import bp as outbox_console_bp
     from contest.public import api, leaderboards  # noqa: F401
     from contest.public.views import bp as public_bp
     from contest.quiz.console.questions import bp as quiz_bank_bp
@@ -81,7 +82,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                       quiz_results_bp, writing_console_bp, judging_console_bp, quiz_bp,
                       writing_bp, writing_held_bp, judging_bp, reports_console_bp,
                       certificates_console_bp, certificates_bp, campaign_bp,
-                      campaign_console_bp):
+                      campaign_console_bp, outbox_console_bp):
         app.register_blueprint(blueprint)
 
     from contest.judging.desk import may_view_entry
@@ -96,6 +97,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["entry_judge_hooks"] = [may_view_entry]
 
     from contest import cli, delivery, errors, perf, security
+    from contest.outbox import inprocess as outbox_delivery
+
+    # Queued mail and SMS leave after their commit: in this process or by `outbox work`.
+    outbox_delivery.init_app(app)
 
     delivery.init_app(app)
     perf.init_app(app)

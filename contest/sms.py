@@ -1,17 +1,28 @@
-"""Text messages through a pluggable sender.
+"""Text messages, through the outbox (:mod:`contest.outbox`) and a pluggable sender.
 
-``SMS_SENDER`` names a class as ``module:Class``; it is built with the app config and must offer
-``send(phone, text)``. The default writes to the log; a deployment plugs its gateway in.
+:func:`send_sms` only queues the message in the caller's transaction; it leaves after the
+commit. :func:`deliver_sms` is the transport the outbox calls. ``SMS_SENDER`` names the sender
+class as ``module:Class``; it is built with the app config and must offer ``send(phone, text)``
+(a sender whose ``send`` also takes ``key`` gets the outbox id, the same on every attempt, so a
+gateway can drop a repeated request). It may raise
+:class:`contest.outbox.errors.Undeliverable` for a refusal no retry can cure. The default writes
+to the log; :mod:`contest.outbox.gateways` has an HTTP gateway and eSMS.vn. With
+``CAPTURE_MESSAGES`` (tests) every delivered message is also kept in
+``app.extensions["sms_outbox"]``.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import current_app
+
+from contest.outbox.models import Kind
+from contest.outbox.queue import enqueue
 
 log = logging.getLogger("contest.sms")
 
@@ -37,6 +48,7 @@ class LogSender:
 
 
 def sms_outbox() -> list[SmsMessage]:
+    """Messages delivered while ``CAPTURE_MESSAGES`` is on (tests)."""
     return current_app.extensions.setdefault("sms_outbox", [])
 
 
@@ -50,6 +62,17 @@ def _sender() -> SmsSender:
 
 
 def send_sms(phone: str, text: str) -> None:
+    """Queue one text message; it is sent after the caller commits."""
+    enqueue(Kind.SMS, phone, text)
+
+
+def deliver_sms(message: Any) -> None:
+    """Send one queued message now (``recipient``, ``body``, ``id``)."""
+    sender = _sender()
+    if "key" in inspect.signature(sender.send).parameters:
+        sender.send(message.recipient, message.body,  # type: ignore[call-arg]
+                    key=f"outbox-{message.id}")
+    else:
+        sender.send(message.recipient, message.body)
     if current_app.config.get("CAPTURE_MESSAGES"):
-        sms_outbox().append(SmsMessage(phone, text))
-    _sender().send(phone, text)
+        sms_outbox().append(SmsMessage(message.recipient, message.body))

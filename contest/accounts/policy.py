@@ -32,6 +32,8 @@ RULES: dict[str, frozenset[str]] = {
     "reports.view": frozenset({Role.ORGANIZER, Role.UNIT_COORDINATOR}),
     "certificates.manage": frozenset({Role.ORGANIZER}),
     "campaign.manage": frozenset({Role.ORGANIZER}),
+    # The outbox's page of failed and waiting messages (recipients shown) and its retry.
+    "outbox.manage": frozenset({Role.ORGANIZER}),
 }
 
 

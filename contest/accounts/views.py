@@ -105,8 +105,8 @@ def sign_in(user: User, remember: bool = False) -> None:
 
 
 def _password_changed(user: User) -> None:
-    """After a new password is stored and committed: tell the owner, restart the count of
-    wrong passwords."""
+    """With a new password stored, before the commit: queue the owner's notice (it leaves with
+    the commit), restart the count of wrong passwords."""
     _login_policy().failures.clear(f"account:{user.id}")
     notices.password_changed(user)
 
@@ -194,14 +194,15 @@ def register():
                 _hash_method(),
             )
             try:
+                db.session.flush()
+                if user.email:
+                    send_verification(user)  # queued with the account, sent after the commit
                 db.session.commit()
             except IntegrityError:
                 # Two registrations with the same phone or e-mail raced; the first one won.
                 db.session.rollback()
                 _registration_clashes(form)
                 return render_template("accounts/register.html", form=form), 400
-            if user.email:
-                send_verification(user)
             sign_in(user)
             flash(_("Welcome! Your account is ready."), "success")
             if user.email:
@@ -219,9 +220,9 @@ def login():
     if form.validate_on_submit():
         result = service.authenticate(form.identifier.data.strip(), form.password.data,
                                       _login_policy())
-        db.session.commit()  # a pause, or its end
         if result.locked_now is not None and result.locked_now.locked_until is not None:
             notices.account_locked(result.locked_now, result.locked_now.locked_until)
+        db.session.commit()  # a pause, or its end (and its notice)
         if result.user is None:
             form.password.errors.append(_("The phone number, e-mail or password is wrong."))
         else:
@@ -255,9 +256,9 @@ def confirm_password():
         form.next.data = safe_next(request.args.get("next")) or ""
     if form.validate_on_submit():
         result = service.check_password(user, form.password.data, _login_policy())
-        db.session.commit()
         if result.locked_now is not None and user.locked_until is not None:
             notices.account_locked(user, user.locked_until)
+        db.session.commit()
         if result.user is None:
             form.password.errors.append(_("The password is wrong."))
         else:
@@ -318,6 +319,7 @@ def verify_email(token: str):
 def resend_verification():
     if current_user.email and current_user.email_verified_at is None:
         send_verification(current_user)
+        db.session.commit()
         flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email), "info")
     return redirect(url_for("accounts.profile"))
 
@@ -360,11 +362,12 @@ def reset_request():
                       "one hour and only once. If you did not ask for it, ignore this message.",
                       link=reset_link(user, tokens.RESET)),
                 )
+                db.session.commit()
             elif user is not None and user.phone:
                 code = service.issue_reset_code(user, current_app.config["SMS_CODE_MAX_AGE"])
-                db.session.commit()
                 send_sms(user.phone, _("Your password reset code: %(code)s (valid 15 minutes).",
                                        code=code))
+                db.session.commit()
             # Same answer whether or not an account matched: the page reveals nothing.
             flash(_("If an account matches, we have sent a reset link to its e-mail or a code to "
                     "its phone."), "info")
@@ -387,8 +390,8 @@ def reset_with_code():
         ok = service.consume_reset_code(user, form.code.data, max_tries)
         if ok and user is not None:
             service.set_password(user, form.password.data, _hash_method())
-            db.session.commit()
             _password_changed(user)
+            db.session.commit()
             flash(_("Your password has been changed. Log in with the new one."), "success")
             return redirect(url_for("accounts.login"))
         db.session.commit()  # keep the count of wrong tries
@@ -420,8 +423,8 @@ def reset_with_token(kind: str, token: str):
         service.set_password(user, form.password.data, _hash_method())
         if kind == tokens.RESET and user.email and user.email_verified_at is None:
             user.email_verified_at = utcnow()  # the link reached that mailbox
-        db.session.commit()
         _password_changed(user)
+        db.session.commit()
         flash(_("Your password has been changed. Log in with the new one."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form), 400 if form.errors else 200
@@ -475,7 +478,6 @@ def profile():
             user.ethnicity = form.ethnicity.data or None
             user.outlet = form.outlet.data or None
             user.locale = form.locale.data
-            db.session.commit()
             if change == "pending" and email:
                 send_email_change_link(user, email)
                 notices.email_change_requested(user, old_email, email)
@@ -483,6 +485,7 @@ def profile():
                         "it; until then the old one stays in use.", email=email), "info")
             elif change == "removed" and old_email:
                 notices.email_removed(user, old_email)
+            db.session.commit()  # the change and its messages together
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))
     return _profile_page(user, form, ChangePasswordForm(), 400 if form.errors else 200)
@@ -553,14 +556,14 @@ def change_password():
     if form.validate_on_submit():
         result = service.check_password(user, form.current.data, _login_policy())
         if result.user is None:
-            db.session.commit()  # the wrong entry counts towards the lock
             if result.locked_now is not None and user.locked_until is not None:
                 notices.account_locked(user, user.locked_until)
+            db.session.commit()  # the wrong entry counts towards the lock (and its notice)
             form.current.errors.append(_("The current password is wrong."))
         else:
             service.set_password(user, form.password.data, _hash_method())
-            db.session.commit()
             _password_changed(user)
+            db.session.commit()
             sign_in(user)  # every session ended with the old password; keep this one
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.profile"))

@@ -328,12 +328,18 @@ def _clean_warning(warning: str) -> str:
     return str(messages.CLEAN_WARNINGS.get(warning, warning)) if warning else ""
 
 
+def _queue_receipt(result: inputs.SaveResult, submitted: bool) -> None:
+    """Queue the receipt of a submission in the transaction that submits it."""
+    if submitted:
+        db.session.flush()
+        notify.send_receipt(result.entry, url_for("writing.entry_detail",
+                                                  entry_id=result.entry.id, _external=True))
+
+
 def _after_save(result: inputs.SaveResult, submitted: bool, contest: WritingContest,
                 form: EntryForm):  # noqa: ANN202
     entry = result.entry
     if submitted:
-        notify.send_receipt(entry, url_for("writing.entry_detail", entry_id=entry.id,
-                                           _external=True))
         flash(_("Your entry has been submitted. A receipt has been sent to your e-mail."),
               "success")
         return redirect(url_for("writing.receipt", entry_id=entry.id))
@@ -370,6 +376,7 @@ def new_entry(contest_id: int):
         db.session.rollback()
         return _render_form(contest, form, None, refused.problems, 400,
                             note=_("Nothing was saved."))
+    _queue_receipt(result, submitting)
     db.session.commit()
     return _after_save(result, submitting, contest, form)
 
@@ -411,6 +418,7 @@ def edit_entry(entry_id: int):
         entry = _entry_or_404(entry_id)
         return _render_form(contest, form, entry, refused.problems, 400,
                             note=_("Nothing was changed."))
+    _queue_receipt(result, submitting)
     db.session.commit()
     return _after_save(result, submitting, contest, form)
 
@@ -477,9 +485,9 @@ def submit(entry_id: int):
         db.session.rollback()
         entry = _entry_or_404(entry_id)
         return _render_entry(entry, refused.problems, 400)
-    db.session.commit()
     notify.send_receipt(entry, url_for("writing.entry_detail", entry_id=entry.id,
                                        _external=True))
+    db.session.commit()  # the submission and its receipt together
     flash(_("Your entry has been submitted. A receipt has been sent to your e-mail."), "success")
     return redirect(url_for("writing.receipt", entry_id=entry.id))
 

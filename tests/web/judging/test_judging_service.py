@@ -693,6 +693,8 @@ def test_reminders_go_once_to_each_judge_with_open_sheets(app, s):
     assert [(u.id, n) for u, n in progress.judges_with_open_sheets(rnd)] == [(busy.id, 2)]
     app.extensions["outbox"] = []
     assert progress.send_reminders(rnd, "https://example.org/judge", s.organizer, now()) == 1
+    assert app.extensions["outbox"] == []  # queued: it leaves with the commit
+    db.session.commit()
     (message,) = app.extensions["outbox"]
     assert message["To"] == busy.email
     assert "2" in message.get_content() and "https://example.org/judge" in message.get_content()

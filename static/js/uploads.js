@@ -6,8 +6,10 @@
   var later = document.getElementById("uploader-later");
   var plain = document.getElementById("plain-files");
   if (!window.fetch || !window.JSON || !window.Blob || !(box || later)) { return; }
-  if (plain) { plain.hidden = true; }
+  /* A new entry keeps its file field (small files go with the form) and offers to save first. */
   if (later) { later.hidden = false; return; }
+  /* A saved entry gets the uploader; the form's field stays only to show its own refusal. */
+  if (plain && !plain.querySelector(".has-error")) { plain.hidden = true; }
   box.hidden = false;
 
   var d = box.dataset;

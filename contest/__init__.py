@@ -74,13 +74,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from contest.writing.console import words as writing_words  # noqa: F401 - its route
     from contest.writing.console.views import bp as writing_console_bp
     from contest.writing.held import bp as writing_held_bp
+    from contest.writing.uploads_api import bp as writing_uploads_bp
     from contest.writing.views import bp as writing_bp
 
     # Each domain's console is a blueprint of its own under the /organizer/ prefix.
     for blueprint in (public_bp, accounts_bp, organizer_bp, organizer_audit_bp, quiz_bank_bp,
                       quiz_rounds_bp,
                       quiz_results_bp, writing_console_bp, judging_console_bp, quiz_bp,
-                      writing_bp, writing_held_bp, judging_bp, reports_console_bp,
+                      writing_bp, writing_uploads_bp, writing_held_bp, judging_bp,
+                      reports_console_bp,
                       certificates_console_bp, certificates_bp, campaign_bp,
                       campaign_console_bp, outbox_console_bp):
         app.register_blueprint(blueprint)

@@ -124,7 +124,9 @@ def init_app(app: Flask) -> None:
     from contest.outbox.cli import outbox_cli
     from contest.quiz.cli import questions_cli
     from contest.quiz.commands import quiz_cli
+    from contest.writing.commands import writing_cli
 
-    for group in (users_cli, units_cli, demo_cli, questions_cli, quiz_cli, outbox_cli):
+    for group in (users_cli, units_cli, demo_cli, questions_cli, quiz_cli, outbox_cli,
+                  writing_cli):
         app.cli.add_command(group)
     app.cli.add_command(check_config)

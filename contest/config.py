@@ -157,6 +157,10 @@ def load_config() -> dict:
         "SMS_CODE_MAX_TRIES": 5,
         "CONSENT_VERSION": "2026-01",
         "UPLOAD_ROOT": os.environ.get("UPLOAD_ROOT", str(INSTANCE / "uploads")),
+        # The resumable uploader of entry files: the largest chunk one request may carry, and
+        # how long an upload may sit untouched before its received bytes are removed.
+        "UPLOAD_CHUNK_BYTES": int(os.environ.get("UPLOAD_CHUNK_BYTES", 4 * 1024 * 1024)),
+        "UPLOAD_PARTIAL_HOURS": float(os.environ.get("UPLOAD_PARTIAL_HOURS", 24)),
         # Answers may arrive this many seconds after an attempt's deadline (a slow mobile link).
         "QUIZ_GRACE_SECONDS": int(os.environ.get("QUIZ_GRACE_SECONDS", 10)),
         # Questions per page of a quiz paper without JavaScript; 0 puts the whole paper on one page.

@@ -241,6 +241,13 @@ def _messages() -> dict[str, Callable[[dict[str, Any]], str]]:
                                                                    ZIP_BOMB_REASONS["size"])),
         "upload_too_many_files": lambda p: _("%(name)s was not added: an entry of this category "
                                              "has at most %(max_files)s files.", **p),
+        # the resumable uploader (contest.writing.uploads_api)
+        "upload_request_invalid": lambda p: _("The upload could not be understood. Reload the "
+                                              "page and choose the file again."),
+        "upload_offset": lambda p: _("The server has %(offset)s bytes of this file; the upload "
+                                     "goes on from there.", **p),
+        "upload_overrun": lambda p: _("More of %(name)s arrived than its size of %(size)s "
+                                      "bytes. Choose the file again.", **p),
     }
 
 

@@ -36,7 +36,7 @@ from contest.accounts.models import User
 from contest.accounts.policy import can
 from contest.extensions import db
 from contest.problems import Problem
-from contest.writing import access, phases, text, words
+from contest.writing import access, files, phases, text, words
 from contest.writing.checks import (
     FileState,
     State,
@@ -53,9 +53,12 @@ from contest.writing.coauthors import link_entry_coauthors
 from contest.writing.inputs import (
     FIELD_GROUPS,
     MAX_LENGTHS,
+    CoauthorInput,
     EntryInput,
     EntryRefused,
+    PartInput,
     SaveResult,
+    Upload,
     clean_input,
     field_problems,
 )
@@ -70,6 +73,7 @@ from contest.writing.models import (
 from contest.writing.phases import Phase, accepting_changes, category_of, contest_phase
 from contest.writing.storage import (
     DOOMED_FILES,
+    MIB,
     Stored,
     discard,
     entry_dir,
@@ -591,3 +595,70 @@ def remove_file(
                          "new": None}})
     db.session.flush()
     return target
+
+
+# --- files sent in chunks (contest.writing.chunks, contest.writing.uploads_api) ---------------
+
+
+def input_of(entry: Entry) -> EntryInput:
+    """The entry's stored fields as if typed again: saving them changes nothing."""
+    return EntryInput(
+        category_id=entry.category_id,
+        title=entry.title,
+        outlet=entry.outlet or "",
+        published_on=entry.published_on,
+        url=entry.url or "",
+        pen_name=entry.pen_name or "",
+        summary=entry.summary or "",
+        body_format=entry.body_format or "markdown",
+        body_source=entry.body_source or "",
+        is_series=entry.is_series,
+        parts=[PartInput(title=p.title, published_on=p.published_on, url=p.url or "")
+               for p in entry.parts],
+        coauthors=[CoauthorInput(name=c.name, email=c.email) for c in entry.coauthors],
+        prior_award_declared=bool(entry.prior_award),
+        prior_award=entry.prior_award or "",
+    )
+
+
+def begin_upload(entry: Entry, actor: User, name: str, size: int, reason: str = "") -> None:
+    """Whether a file of ``size`` bytes called ``name`` may start uploading to ``entry``.
+
+    Refuses at once what the stored file would be refused for anyway: the actor may not change
+    the entry now, the file is empty or larger than the category's per-file limit (the problem
+    states that limit in MB), or the entry already has the category's number of files. What the
+    file *is* can only be told from its content, at :func:`attach_upload`.
+    """
+    change_mode(entry, actor, reason, phases.utcnow())
+    category = entry.category
+    accepted = tuple(category.accepted_kinds or ())
+    labels = ", ".join(files.KINDS[k].label for k in files.KINDS if k in accepted)
+    shown = files.display_name(name)
+    if size <= 0:
+        raise EntryRefused([Problem("upload_empty", "files", {"name": shown,
+                                                              "accepted": labels})])
+    if size > category.max_file_mb * MIB:
+        raise EntryRefused([Problem("upload_too_large", "files", {
+            "name": shown, "accepted": labels, "limit_mb": category.max_file_mb})])
+    if len(entry.files) >= category.max_files:
+        raise EntryRefused([Problem("upload_too_many_files", "files", {
+            "name": shown, "max_files": category.max_files})])
+
+
+def attach_upload(entry: Entry, actor: User, path: Path, name: str, *,
+                  upload_root: str | Path, reason: str = "") -> EntryFile:
+    """Attach a fully received file to the entry, as if it came with the entry form.
+
+    The entry is saved again with its stored fields and this one upload through
+    :func:`update_entry`, so the file meets every check a form upload meets (content, name,
+    size, zip bombs, cleaning, the category's number of files, and on a submitted entry every
+    rule of the entry). Raises EntryRefused with the same problems; the caller rolls back.
+    """
+    data = input_of(entry)
+    with Path(path).open("rb") as stream:
+        data.uploads = [Upload(stream=stream, filename=name)]
+        count = len(entry.files)
+        result = update_entry(entry, data, actor, upload_root=upload_root, reason=reason)
+    if result.not_stored or len(entry.files) == count:
+        raise EntryRefused(result.not_stored or [Problem("file_missing", "files")])
+    return entry.files[-1]

@@ -167,11 +167,26 @@ def _limit_request(contest: WritingContest) -> None:
             csrf.protect()
 
 
+def form_file_mb(contest: WritingContest) -> int:
+    """The largest file the entry form takes in one request, in MB: the categories' per-file
+    limit, unless the app's MAX_CONTENT_LENGTH is smaller (larger files go through the
+    resumable uploader, :mod:`contest.writing.uploads_api`)."""
+    per_file = max((c.max_file_mb for c in contest.categories), default=1)
+    cap = (current_app.config["MAX_CONTENT_LENGTH"] - FORM_ALLOWANCE) // storage.MIB
+    return max(1, min(per_file, cap))
+
+
 def _too_large(contest: WritingContest):  # noqa: ANN202
-    limit = max((c.max_file_mb for c in contest.categories), default=1)
-    return render_error(413, _("What you sent is larger than this contest accepts (at most "
-                               "%(mb)s MB per file). Nothing was saved; go back and send "
-                               "smaller files.", mb=limit))
+    limit = form_file_mb(contest)
+    per_file = max((c.max_file_mb for c in contest.categories), default=1)
+    message = _("What you sent is larger than this form accepts (at most %(mb)s MB per file, "
+                "one file at a time). Nothing was saved; go back and send a smaller file.",
+                mb=limit)
+    if per_file > limit:
+        message += " " + _("Files of up to %(mb)s MB can be added on the entry's edit page "
+                           "in a browser with JavaScript, which sends them in pieces.",
+                           mb=per_file)
+    return render_error(413, message)
 
 
 def _category_choices(contest: WritingContest) -> list[SelectChoice]:
@@ -321,6 +336,8 @@ def _render_form(
         reason_required=reason_required,
         left=time_left_text(phases.time_left(contest, now)),
         note=note,
+        form_file_mb=form_file_mb(contest),
+        chunk_bytes=current_app.config["UPLOAD_CHUNK_BYTES"],
     ), status
 
 
@@ -349,6 +366,9 @@ def _after_save(result: inputs.SaveResult, submitted: bool, contest: WritingCont
         return _render_form(contest, form, entry, result.not_stored + result.problems, 200,
                             note=note)
     flash(_("Your changes are saved."), "success")
+    if request.form.get("then") == "files":
+        # The draft was saved to add files with the resumable uploader of its edit page.
+        return redirect(url_for("writing.edit_entry", entry_id=entry.id) + "#files-section")
     return redirect(url_for("writing.entry_detail", entry_id=entry.id))
 
 

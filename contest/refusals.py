@@ -64,14 +64,16 @@ def _target(where: str | Callable[[Any], str], result: Any) -> str:
 
 def save_form(form: Any, act: Callable[[], Any], *, render: Render, message: Message,
               done: str | Callable[[Any], str] | None, then: str | Callable[[Any], str],
-              fields: Mapping[str, Any] | None = None) -> Any:
+              fields: Mapping[str, Any] | None = None,
+              warnings: Callable[[Any], Iterable[Problem]] | None = None) -> Any:
     """The whole life of a posted form, the same for every view that changes something.
 
     Invalid input re-renders the form (400). Otherwise ``act()`` asks the service to make the
     change; a refusal rolls everything back and re-renders the form with each problem next to
     its field (400); success commits, flashes ``done`` and redirects to ``then`` (each a text,
     or a function of what ``act`` returned). ``render(form, general_messages, status)`` draws
-    the page.
+    the page. ``warnings(result)``, when given, names problems that did not stop the change
+    (a file that could not be stored): each is flashed as an error after ``done``.
     """
     if not form.validate_on_submit():
         return render(form, [], 400)
@@ -83,6 +85,8 @@ def save_form(form: Any, act: Callable[[], Any], *, render: Render, message: Mes
     db.session.commit()
     if done:
         flash(_target(done, result), "success")
+    if warnings is not None:
+        flash_problems(warnings(result), message)
     return redirect(_target(then, result))
 
 

@@ -128,6 +128,7 @@ def _save_contest(form: ContestForm, contest: WritingContest | None):  # noqa: A
         done=_("Contest saved."),
         then=lambda saved: url_for("writing_console.writing_contest", contest_id=saved.id))
 
+
 @bp.route("/writing/new", methods=["GET", "POST"])
 @require("writing.manage")
 def writing_contest_new():
@@ -138,7 +139,6 @@ def writing_contest_new():
         _fill_contest(form, ContestSettings(
             title="", submission_opens_at=start, submission_closes_at=start + timedelta(days=60),
             publication_from=today.replace(month=1, day=1), publication_to=today))
-        return _render_contest_form(form, None, [])
     return _save_contest(form, None)
 
 
@@ -149,7 +149,6 @@ def writing_contest_edit(contest_id: int):
     form = ContestForm()
     if request.method == "GET":
         _fill_contest(form, ContestSettings.of(contest))
-        return _render_contest_form(form, contest, [])
     return _save_contest(form, contest)
 
 
@@ -274,10 +273,7 @@ def _save_category(form: CategoryForm, contest: WritingContest,
 @require("writing.manage")
 def writing_category_new(contest_id: int):
     contest = contest_or_404(contest_id)
-    form = CategoryForm()
-    if request.method == "GET":
-        return _render_category_form(form, contest, None, [])
-    return _save_category(form, contest, None)
+    return _save_category(CategoryForm(), contest, None)
 
 
 @bp.route("/writing/<int:contest_id>/categories/<int:category_id>", methods=["GET", "POST"])
@@ -288,7 +284,6 @@ def writing_category_edit(contest_id: int, category_id: int):
     form = CategoryForm()
     if request.method == "GET":
         _fill_category(form, CategorySettings.of(category))
-        return _render_category_form(form, contest, category, [])
     return _save_category(form, contest, category)
 
 

@@ -224,7 +224,6 @@ def writing_entry_edit(entry_id: int):
     form.category_id.choices = choices((str(c.id), c.name) for c in entry.contest.categories)
     if request.method == "GET":
         _fill_entry_form(form, entry)
-        return _render_entry_form(form, entry, [])
     return save_form(
         form, lambda: service.update_entry(entry, _input_from(form), current_user,
                                            upload_root=upload_root(),

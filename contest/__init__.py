@@ -71,8 +71,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from contest.quiz.console.rounds import bp as quiz_rounds_bp
     from contest.quiz.views import bp as quiz_bp
     from contest.reports.console import bp as reports_console_bp
-    from contest.writing.console import words as writing_words  # noqa: F401 - its route
-    from contest.writing.console.views import bp as writing_console_bp
+
+    # The writing console's screens add their routes to the one blueprint of console.base.
+    from contest.writing.console import contests, entries, exports, words  # noqa: F401
+    from contest.writing.console.base import bp as writing_console_bp
     from contest.writing.held import bp as writing_held_bp
     from contest.writing.uploads_api import bp as writing_uploads_bp
     from contest.writing.views import bp as writing_bp

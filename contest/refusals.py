@@ -64,15 +64,20 @@ def _target(where: str | Callable[[Any], str], result: Any) -> str:
 
 def save_form(form: Any, act: Callable[[], Any], *, render: Render, message: Message,
               done: str | Callable[[Any], str] | None, then: str | Callable[[Any], str],
-              fields: Mapping[str, Any] | None = None) -> Any:
+              fields: Mapping[str, Any] | None = None,
+              warnings: Callable[[Any], Iterable[Problem]] | None = None) -> Any:
     """The whole life of a posted form, the same for every view that changes something.
 
-    Invalid input re-renders the form (400). Otherwise ``act()`` asks the service to make the
+    A form not posted (a GET) is drawn as it is (200). Invalid input re-renders the form
+    (400). Otherwise ``act()`` asks the service to make the
     change; a refusal rolls everything back and re-renders the form with each problem next to
     its field (400); success commits, flashes ``done`` and redirects to ``then`` (each a text,
     or a function of what ``act`` returned). ``render(form, general_messages, status)`` draws
-    the page.
+    the page. ``warnings(result)``, when given, names problems that did not stop the change
+    (a file that could not be stored): each is flashed as an error after ``done``.
     """
+    if not form.is_submitted():
+        return render(form, [], 200)
     if not form.validate_on_submit():
         return render(form, [], 400)
     try:
@@ -83,14 +88,18 @@ def save_form(form: Any, act: Callable[[], Any], *, render: Render, message: Mes
     db.session.commit()
     if done:
         flash(_target(done, result), "success")
+    if warnings is not None:
+        flash_problems(warnings(result), message)
     return redirect(_target(then, result))
 
 
-def press_button(act: Callable[[], Any], *, message: Message, done: str | Callable[[Any], str],
+def press_button(act: Callable[[], Any], *, message: Message,
+                 done: str | Callable[[Any], str | None],
                  then: str | Callable[[Any], str], form: Any = None) -> Any:
     """A button that changes something (a bare CSRF form, or ``form`` when it carries a value):
-    a bad token answers 400; a refusal rolls back and flashes its problems; success commits and
-    flashes ``done``. Either way the browser goes back to ``then``."""
+    a bad token answers 400; other invalid input is flashed; a refusal rolls back and flashes
+    its problems; success commits and flashes ``done`` (a function of what ``act`` returned may
+    give None when there is nothing to say). Either way the browser goes back to ``then``."""
     form = form if form is not None else ActionForm()
     if not form.validate_on_submit():
         if set(form.errors) - {"csrf_token"}:
@@ -106,5 +115,7 @@ def press_button(act: Callable[[], Any], *, message: Message, done: str | Callab
         flash_problems(exc.problems, message)
         return redirect(_target(then, None))
     db.session.commit()
-    flash(_target(done, result), "success")
+    said = _target(done, result)
+    if said:
+        flash(said, "success")
     return redirect(_target(then, result))

@@ -322,9 +322,7 @@ def invitation(token: str):
             404 if inv is None else status
 
     form = ActionForm()
-    if request.method == "GET":
-        return render(form, [], 200)
-    if not current_user.is_authenticated:
+    if request.method == "POST" and not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=request.path))
     return save_form(
         form, lambda: invitations.accept_invitation(token, current_user, _now(), _secret()),

@@ -13,14 +13,14 @@ from contest.accounts import service, tokens
 from contest.accounts.forms import IssueResetLinkForm, RoleForm
 from contest.accounts.messages import message
 from contest.accounts.models import Role, Unit, User
-from contest.accounts.policy import RoleChangeRefused, may_issue_reset_link, require
+from contest.accounts.policy import may_issue_reset_link, require
 from contest.accounts.reauth import fresh_required
 from contest.accounts.views import reset_link
 from contest.console import CONSOLE_LINKS
 from contest.extensions import db
 from contest.forms import choices
 from contest.organizer.forms import UNIT_KIND_LABELS, UnitForm
-from contest.refusals import flash_problems
+from contest.refusals import press_button
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")
 # Unit coordinators are appointed with their unit on the reports' screen.
@@ -91,17 +91,11 @@ def change_role(user_id: int):
     form = RoleForm()
     if not form.validate_on_submit() or form.action.data not in ("grant", "revoke"):
         abort(400)
-    try:
-        changed = service.change_role(current_user, user, form.role.data,
-                                      form.action.data == "grant", form.reason.data or "")
-    except RoleChangeRefused as exc:
-        db.session.rollback()
-        flash_problems(exc.problems, message)
-    else:
-        db.session.commit()
-        if changed:
-            flash(_("Roles updated."), "success")
-    return redirect(url_for("organizer.user_detail", user_id=user.id))
+    return press_button(
+        lambda: service.change_role(current_user, user, form.role.data,
+                                    form.action.data == "grant", form.reason.data or ""),
+        form=form, message=message, done=lambda changed: _("Roles updated.") if changed else None,
+        then=url_for("organizer.user_detail", user_id=user.id))
 
 
 @bp.post("/users/<int:user_id>/reset-link")

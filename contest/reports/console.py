@@ -229,7 +229,6 @@ def settings():
 
     if request.method == "GET":
         db.session.commit()  # the row made on first reading
-        return render(form, [], 200)
     return save_form(form, act, render=render, message=problem_message,
                      done=_("Settings saved."), then=url_for(".settings"))
 
@@ -251,8 +250,6 @@ def coordinators():
         return render_template("reports/coordinators.html", form=form, general=general,
                                rows=service.coordinators(), action=ActionForm()), status
 
-    if request.method == "GET":
-        return render(form, [], 200)
     return save_form(form, lambda: service.appoint(current_user, form.identifier.data,
                                                    form.unit.data),
                      render=render, message=problem_message,

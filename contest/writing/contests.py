@@ -150,7 +150,7 @@ def settings_problems(s: ContestSettings) -> list[Problem]:
     """What is wrong with ``s`` on its own, whatever the contest's state."""
     problems = []
     if not s.title.strip():
-        problems.append(Problem("title_missing", "title"))
+        problems.append(Problem("contest_title_missing", "title"))
     elif len(s.title.strip()) > MAX_TITLE:
         problems.append(Problem("title_too_long", "title", {"max": MAX_TITLE}))
     if s.submission_closes_at <= s.submission_opens_at:

@@ -8,13 +8,14 @@ the confirmation is recorded in the audit log and releases the file to judges.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.accounts.policy import require
 from contest.extensions import db
-from contest.writing import files, inputs, messages, service, storage
+from contest.refusals import press_button
+from contest.writing import files, messages, service, storage
 from contest.writing.models import EntryFile, WritingContest
 
 bp = Blueprint("writing_held", __name__, url_prefix="/organizer/writing/held")
@@ -45,14 +46,8 @@ def confirm(file_id: int):
     item = db.session.get(EntryFile, file_id)
     if item is None:
         abort(404)
-    contest_id = item.entry.contest_id
-    try:
-        service.confirm_checked(item, current_user)
-    except inputs.EntryRefused as refused:
-        db.session.rollback()
-        for problem in refused.problems:
-            flash(messages.problem_message(problem), "error")
-    else:
-        db.session.commit()
-        flash(_("The file was marked as checked; judges can now download it."), "success")
-    return redirect(url_for("writing_held.held_list", contest_id=contest_id))
+    return press_button(
+        lambda: service.confirm_checked(item, current_user),
+        message=messages.problem_message,
+        done=_("The file was marked as checked; judges can now download it."),
+        then=url_for("writing_held.held_list", contest_id=item.entry.contest_id))

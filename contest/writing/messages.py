@@ -1,4 +1,5 @@
-"""Messages for the problems of writing-contest entries, in the reader's language.
+"""The writing domain's one message table: the problems of writing contests, their categories
+and jury (contest.writing.contests) and of entries, in the reader's language.
 
 Shared by the journalist's pages and the organizer console: a problem's ``code`` picks the
 message and its ``params`` fill it in (dates and times shown in the campaign's time zone).
@@ -148,6 +149,82 @@ def _fmt(value: Any) -> Any:
 
 def _messages() -> dict[str, Callable[[dict[str, Any]], str]]:
     return {
+        # contests, categories and the jury (contest.writing.contests)
+        "contest_title_missing": lambda p: _("Enter a title."),
+        "title_too_long": lambda p: _("The title can have at most %(max)d characters.",
+                                      max=p["max"]),
+        "closes_before_opens": lambda p: _("Entries must close after they open."),
+        "publication_order": lambda p: _("The end of the publication period must not be before "
+                                         "its start."),
+        "publication_after_close": lambda p: _("The publication period must start before entries "
+                                               "close."),
+        "cap_out_of_range": lambda p: _("Allow from 1 to %(max)d entries per author.",
+                                        max=p["max"]),
+        "bad_code_prefix": lambda p: _("Use 1 to 8 capital letters or digits, e.g. BC."),
+        "vote_opens_missing": lambda p: _("Enter when the readers' vote opens, e.g. "
+                                          "2026-06-01T08:00."),
+        "vote_closes_missing": lambda p: _("Enter when the readers' vote closes, e.g. "
+                                           "2026-06-15T17:00."),
+        "vote_closes_before_opens": lambda p: _("The readers' vote must close after it opens."),
+        "vote_started": lambda p: _("The readers' vote has opened: it stays on and its opening "
+                                    "time can no longer change."),
+        "vote_close_fixed": lambda p: _("The end of the readers' vote can move only while it is "
+                                        "still ahead, and not into the past."),
+        "locked_after_close": lambda p: _("The contest is closed: only its title, rules text and "
+                                          "(until judging starts) blind judging can change."),
+        "blind_locked": lambda p: _("Judging has started: blind judging can no longer be "
+                                    "switched."),
+        "close_in_past": lambda p: _("The closing time has passed. Use “Close now” to close the "
+                                     "contest."),
+        "window_shortened": lambda p: _("Journalists have entered already: entries may open "
+                                        "earlier or close later, but not open later or close "
+                                        "earlier."),
+        "publication_narrowed": lambda p: _("Journalists have entered already: the publication "
+                                            "period may only grow."),
+        "prefix_fixed": lambda p: _("Entries already have codes with this prefix: it can no "
+                                    "longer change."),
+        "jurors_have_entries": lambda p: _("Some jury members have entered this contest. Remove "
+                                           "them from the jury, or their entries, first."),
+        "not_draft": lambda p: _("Only a draft can be opened."),
+        "not_open": lambda p: _("The contest is not open."),
+        "not_closed": lambda p: _("Close the contest before judging starts."),
+        "not_judging": lambda p: _("Only a contest being judged can be published."),
+        "no_categories": lambda p: _("Add at least one category before opening the contest."),
+        "close_passed": lambda p: _("The closing time has passed. Move it later before opening "
+                                    "the contest."),
+        "entries_exist": lambda p: _("Journalists have entered already: the contest cannot go "
+                                     "back to draft."),
+        "not_started": lambda p: _("Entries have not opened yet. Take the contest back to draft "
+                                   "instead of closing it."),
+        "no_entries": lambda p: _("No entry was submitted: there is nothing to judge."),
+        "name_missing": lambda p: _("Enter the name."),
+        "name_too_long": lambda p: _("The name can have at most %(max)d characters.",
+                                     max=p["max"]),
+        "name_taken": lambda p: _("Another category of this contest has this name."),
+        "bad_medium": lambda p: _("Choose a medium."),
+        "words_not_positive": lambda p: _("Enter a number from 1, or leave it empty for no "
+                                          "limit."),
+        "words_order": lambda p: _("The most words must not be fewer than the fewest."),
+        "parts_out_of_range": lambda p: _("Allow from 1 to %(max)d parts.", max=p["max"]),
+        "bad_kinds": lambda p: _("Unknown kinds of file: %(kinds)s.", kinds=p["kinds"]),
+        "file_mb_out_of_range": lambda p: _("Enter 1 to %(max)d MB.", max=p["max"]),
+        "files_out_of_range": lambda p: _("Allow from 0 to %(max)d files.", max=p["max"]),
+        "file_required_without_kinds": lambda p: _("A file is required: tick at least one kind "
+                                                   "of file."),
+        "file_required_without_files": lambda p: _("A file is required: allow at least one file "
+                                                   "per entry."),
+        "categories_locked": lambda p: _("The contest is closed: its categories can no longer "
+                                         "change."),
+        "category_has_entries": lambda p: _("This category has %(count)d entries: it cannot be "
+                                            "removed.", count=p["count"]),
+        "last_category": lambda p: _("An open contest keeps at least one category."),
+        "jury_locked": lambda p: _("The results are published: the jury can no longer change."),
+        "no_such_user": lambda p: _("No account has this e-mail address."),
+        "already_juror": lambda p: _("This person is already on the jury."),
+        "juror_has_entries": lambda p: _("This person has entered the contest, and jury members "
+                                         "may not enter."),
+        "not_juror": lambda p: _("This person is not on the jury."),
+        "not_disqualified": lambda p: _("The entry is not disqualified."),
         # the submission window
         "not_open_yet": lambda p: _("Entries are accepted from %(opens_at)s.", **p),
         "closed": lambda p: _("The deadline has passed (%(closes_at)s); entries can no longer "

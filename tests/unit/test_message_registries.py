@@ -99,21 +99,12 @@ def raised_codes() -> dict[tuple[str, str], str]:
 GETTEXT = {"_", "gettext", "N_", "_l", "lazy_gettext", "ngettext"}
 
 
-# A table kept outside its domain's messages.py until the module it lives in is free to change:
-# the writing console's messages for the contest rules (contest/writing/contests.py).
-OUTLYING_TABLES = {"writing": (CONTEST / "writing" / "console" / "views.py", "problem_message")}
-
-
-def _msgids_by_code(path: Path, function: str | None = None) -> dict[str, list[str]]:
-    """For a table of functions (``"code": lambda p: _("...", **p)``): the msgids each uses
-    (only the tables inside ``function`` when it is named)."""
+def _msgids_by_code(path: Path) -> dict[str, list[str]]:
+    """For a table of functions (``"code": lambda p: _("...", **p)``): the msgids each uses."""
     found: dict[str, list[str]] = {}
     tree: ast.AST = ast.parse(path.read_text(encoding="utf-8"))
     # A message may be a module-level function named in the table ("code": _words_outside).
     functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
-    if function is not None:
-        tree = next(node for node in ast.walk(tree)
-                    if isinstance(node, ast.FunctionDef) and node.name == function)
     for node in ast.walk(tree):
         if not isinstance(node, ast.Dict):
             continue
@@ -141,9 +132,6 @@ def registries() -> dict[str, dict[str, list[str]]]:
         tables[path.parent.name] = {
             code: [value] if isinstance(value, str) else in_source.get(code, [])
             for code, value in table.items()}
-    for domain, (path, function) in OUTLYING_TABLES.items():
-        for code, msgids in _msgids_by_code(path, function).items():
-            tables[domain].setdefault(code, msgids)
     return tables
 
 

@@ -75,8 +75,6 @@ def settings():
         return site.save_settings(data, logo.stream if logo else None,
                                   actor_id=current_user.id, folder=folder("logo"))
 
-    if request.method == "GET":
-        return render(form, [], 200)
     return save_form(form, act, render=render, message=problem_message,
                      done=_("The settings were saved."), then=url_for(".settings"))
 
@@ -119,9 +117,7 @@ def _edit_post(post: NewsPost | None) -> Any:
         return render_template("campaign/console/news_form.html", form=form, post=post,
                                problems=general, preview=preview), status
 
-    if request.method == "GET":
-        return render(form, [], 200)
-    if request.form.get("action") == "preview":
+    if request.method == "POST" and request.form.get("action") == "preview":
         if not form.validate_on_submit():
             return render(form, [], 400)
         return render(form, [], 200, news.preview_html(form.body.data or ""))
@@ -204,9 +200,6 @@ def _edit_material(item: Material | None) -> Any:
     def render(form: Any, general: list[str], status: int) -> Any:
         return render_template("campaign/console/material_form.html", form=form, item=item,
                                problems=general, accepted=library.accepted_labels()), status
-
-    if request.method == "GET":
-        return render(form, [], 200)
 
     def act() -> Material:
         upload = _upload(form.upload)

@@ -101,7 +101,6 @@ def judging_round_new(contest_id: int):
         _fill_round(form, lifecycle.RoundInput(
             name=_("Preliminary round") if first else _("Final round"),
             prize_counts={} if first else {"A": 1, "B": 1, "C": 2, "KK": 2}))
-        return _render_round_form(form, contest, None, [])
     return save_form(
         form, lambda: lifecycle.create_round(contest, _round_input(form, None),
                                              _template(form.template.data), current_user.id),
@@ -118,7 +117,6 @@ def judging_round_edit(round_id: int):
     form = RoundForm()
     if request.method == "GET":
         _fill_round(form, lifecycle.RoundInput.of(rnd))
-        return _render_round_form(form, contest, rnd, [])
     return save_form(
         form, lambda: lifecycle.update_round(rnd, _round_input(form, rnd), current_user.id, now()),
         render=lambda f, problems, status: _render_round_form(f, contest, rnd, problems, status),

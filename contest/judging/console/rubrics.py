@@ -82,7 +82,6 @@ def judging_rubric_new():
     form = RubricForm()
     if request.method == "GET":
         form.scale.data = "10"
-        return _render_rubric(form, None, [])
     return save_form(
         form, lambda: rubrics.create_rubric(_rubric_input(form), current_user.id, template=True),
         render=lambda f, problems, status: _render_rubric(f, None, problems, status),
@@ -97,7 +96,6 @@ def judging_rubric_edit(rubric_id: int):
     form = RubricForm()
     if request.method == "GET":
         _fill_rubric(form, rubric)
-        return _render_rubric(form, rubric, [])
     return save_form(
         form, lambda: rubrics.update_rubric(rubric, _rubric_input(form), current_user.id),
         render=lambda f, problems, status: _render_rubric(f, rubric, problems, status),

@@ -159,7 +159,6 @@ def question_edit(question_id: int | None):
             form.fill_from(question)
         elif _topic_or_none(request.args.get("topic")):
             form.topic_id.data = request.args["topic"]
-        return render(form, [])
     if request.form.get("more_rows"):
         form.add_rows()
         return render(form, [])
@@ -204,8 +203,6 @@ def question_active(question_id: int):
 
 def _save_topic(form: TopicForm, topic: Topic | None, render: Render):
     """Show the topic form (GET) or create or change the topic from it (POST)."""
-    if request.method == "GET":
-        return render(form, [])
 
     def act() -> Topic:
         parent = _topic_or_none(form.parent_id.data)

@@ -211,7 +211,6 @@ def round_new():
         _fill(form, RoundRules(title="", opens_at=start, closes_at=start + timedelta(days=7)))
         _add_blank_rows(form)
         _prepare(form)
-        return _render_form(form, None, [])
     return _save(form, None)
 
 
@@ -254,7 +253,6 @@ def round_edit(round_id: int):
         _fill(form, RoundRules.of(rnd))
         _add_blank_rows(form)
         _prepare(form)
-        return _render_form(form, rnd, [])
     return _save(form, rnd)
 
 

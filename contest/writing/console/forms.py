@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from contest.forms import MultiCheckboxField, choices
 from contest.writing import messages
 from contest.writing.files import KINDS
+from contest.writing.forms import EntryForm
 from contest.writing.models import ContestStatus
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -123,3 +124,11 @@ class WordCountForm(FlaskForm):
 
     words = StringField(_l("Words"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
     reason = TextAreaField(_l("Reason"), render_kw={"rows": 2})
+
+
+class OrganizerEntryForm(EntryForm):
+    """The entry form as an organizer changes an entry: every change needs a reason, which the
+    audit trail keeps."""
+
+    reason = StringField(_l("Reason for the change"),
+                         validators=[DataRequired(_l("Give the reason for the change."))])

@@ -6,16 +6,16 @@ contest.writing.service.override_word_count.
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.accounts.policy import require
-from contest.extensions import db
-from contest.refusals import flash_problems
-from contest.writing import inputs, service
+from contest.refusals import press_button
+from contest.writing import service
+from contest.writing.console.base import bp, entry_or_404
 from contest.writing.console.forms import WordCountForm
-from contest.writing.console.views import _entry_or_404, bp, problem_message
+from contest.writing.messages import problem_message
 
 
 def _whole_number(value: str | None) -> int | None:
@@ -29,17 +29,14 @@ def _whole_number(value: str | None) -> int | None:
 @bp.post("/writing/entries/<int:entry_id>/words")
 @require("writing.manage")
 def writing_entry_words(entry_id: int):
-    entry = _entry_or_404(entry_id)
+    entry = entry_or_404(entry_id)
     form = WordCountForm()
-    back = url_for("writing_console.writing_entry", entry_id=entry.id, _anchor="word-override")
-    # The CSRF token is checked for every POST by CSRFProtect; the service checks the rest.
-    try:
-        service.override_word_count(entry, current_user, _whole_number(form.words.data),
-                                    form.reason.data or "")
-    except inputs.EntryRefused as exc:
-        db.session.rollback()
-        flash_problems(exc.problems, problem_message)
-    else:
-        db.session.commit()
-        flash(_("The word count is set to %(words)s.", words=entry.word_override), "success")
-    return redirect(back)
+    # The form checks only the CSRF token; the service checks the number and the reason.
+    return press_button(
+        lambda: service.override_word_count(entry, current_user, _whole_number(form.words.data),
+                                            form.reason.data or ""),
+        form=form, message=problem_message,
+        done=lambda _result: _("The word count is set to %(words)s.",
+                               words=entry.word_override),
+        then=url_for("writing_console.writing_entry", entry_id=entry.id,
+                     _anchor="word-override"))

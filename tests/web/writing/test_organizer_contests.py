@@ -304,7 +304,8 @@ def test_the_public_pages_link_to_the_vote_and_the_results(login_as):
 
 
 def move(client, contest, to: str):  # noqa: ANN001, ANN201
-    return client.post(f"/organizer/writing/{contest.id}/status", data={"to": to, "confirmed": "1", "understood": "1"},
+    return client.post(f"/organizer/writing/{contest.id}/status",
+                       data={"to": to, "confirmed": "1", "understood": "1"},
                        follow_redirects=True)
 
 
@@ -565,7 +566,7 @@ def test_settings_problems_are_codes():
         publication_from=date(2026, 2, 1), publication_to=date(2026, 1, 1),
         max_entries_per_author=0, code_prefix="bc-1")
     assert [p.code for p in contests.settings_problems(settings)] == [
-        "title_missing", "closes_before_opens", "publication_order", "cap_out_of_range",
+        "contest_title_missing", "closes_before_opens", "publication_order", "cap_out_of_range",
         "bad_code_prefix"]
 
 

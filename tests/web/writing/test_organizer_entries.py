@@ -82,7 +82,7 @@ def test_entries_are_listed_searched_and_filtered(app, organizer, contest, journ
 
 
 def test_entries_are_paged(app, organizer, contest, journalist, monkeypatch):
-    from contest.writing.console import views as writing
+    from contest.writing.console import entries as writing
 
     monkeypatch.setattr(writing, "PAGE_SIZE", 2)
     for n in range(5):

@@ -49,7 +49,7 @@ import subprocess
 import time
 import xml.parsers.expat
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 __all__ = [
@@ -233,14 +233,36 @@ def _clean_emf(data: bytes) -> bytes:
     return data
 
 
+# JPEG and PNG pictures are stripped by the code that strips photo entries, in
+# contest.writing.files. That module imports this one, so it hands its strippers over when it is
+# loaded (use_picture_strippers) rather than this module importing it back.
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_picture_strippers: dict[str, Callable[[bytes], bytes]] = {}
+
+
+def use_picture_strippers(*, jpeg: Callable[[bytes, int | None], bytes],
+                          png: Callable[[bytes], bytes]) -> None:
+    """Strip JPEG (``jpeg(data, orientation)``, no orientation kept) and PNG pictures inside
+    DOCX files with these functions."""
+    _picture_strippers["jpeg"] = lambda data: jpeg(data, None)
+    _picture_strippers["png"] = png
+
+
+def _stripper(kind: str) -> Callable[[bytes], bytes]:
+    try:
+        return _picture_strippers[kind]
+    except KeyError:
+        raise RuntimeError(
+            "no picture strippers: contest.writing.files hands them over when it is imported"
+        ) from None
+
+
 def _clean_picture(data: bytes) -> bytes | None:
     """The picture without metadata, or None when this kind of picture cannot be cleaned."""
-    from contest.writing.files import _PNG_MAGIC, _strip_jpeg, _strip_png
-
     if data.startswith(b"\xff\xd8\xff"):
-        return _strip_jpeg(data, None)
+        return _stripper("jpeg")(data)
     if data.startswith(_PNG_MAGIC):
-        return _strip_png(data)
+        return _stripper("png")(data)
     if data[:4] == b"\x01\x00\x00\x00" and data[40:44] == b" EMF":
         return _clean_emf(data)
     if data.startswith(b"BM"):

@@ -1047,3 +1047,5 @@ def metadata_people(path: Path, kind: str) -> list[str]:
         return []
     return list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
 
+
+cleaning.use_picture_strippers(jpeg=_strip_jpeg, png=_strip_png)

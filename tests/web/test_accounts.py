@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_datetime as babel_format_datetime
-from conftest import PASSWORD, login
 from sqlalchemy import func, select
 
 from contest.accounts.models import Role, User
 from contest.extensions import db
 from contest.timeutil import utcnow
+from tests.conftest import PASSWORD, login
 
 GOOD_PASSWORD = "hoa sen nở giữa đầm"
 CITIZEN_ID = "001095012345"

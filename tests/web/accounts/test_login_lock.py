@@ -6,11 +6,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from accountkit import client_at, field_error, fresh_user, sign_in
-from conftest import PASSWORD
 
 from contest.extensions import db
 from contest.timeutil import utcnow
+from tests.conftest import PASSWORD
+from tests.web.accounts.accountkit import client_at, field_error, fresh_user, sign_in
 
 WRONG = "The phone number, e-mail or password is wrong."
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from accountkit import client_at, copy_cookies, fresh_user, sign_in, text
-from conftest import PASSWORD
 from sqlalchemy import func, select
 
 from contest.accounts.models import Role
 from contest.audit import AuditEvent
 from contest.extensions import db
+from tests.conftest import PASSWORD
+from tests.web.accounts.accountkit import client_at, copy_cookies, fresh_user, sign_in, text
 
 
 def remembered_only(app, user):

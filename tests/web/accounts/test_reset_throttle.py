@@ -6,7 +6,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from accountkit import client_at, flashes
+
+from tests.web.accounts.accountkit import client_at, flashes
 
 COOLDOWN = "Wait a minute before asking again"
 SENT = "If an account matches"

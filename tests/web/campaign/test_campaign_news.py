@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from campaignkit import field_error, make_post, png, text
 from sqlalchemy import func, select
 
 from contest import timeutil
@@ -17,6 +16,7 @@ from contest.accounts.models import Role
 from contest.audit import AuditEvent
 from contest.campaign.models import NewsPost
 from contest.extensions import db
+from tests.web.campaign.campaignkit import field_error, make_post, png, text
 
 
 @pytest.fixture

@@ -7,7 +7,13 @@ import html
 from datetime import timedelta
 
 import pytest
-from quizkit import (  # noqa: F401
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from contest.extensions import db
+from contest.quiz import attempts, rounds
+from contest.quiz.models import Attempt, Result
+from tests.web.quiz.quizkit import (  # noqa: F401
     attempt_of,
     bank,
     clock,
@@ -16,12 +22,6 @@ from quizkit import (  # noqa: F401
     make_round,
     paper_form,
 )
-from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
-
-from contest.extensions import db
-from contest.quiz import attempts, rounds
-from contest.quiz.models import Attempt, Result
 
 GRACE = 10
 

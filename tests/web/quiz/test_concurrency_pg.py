@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from quizkit import bank, clock, key_positions, make_round, wrong_positions  # noqa: F401
 from sqlalchemy import func, select
 
 from contest import timeutil
@@ -19,6 +18,7 @@ from contest.accounts.models import User
 from contest.extensions import db
 from contest.quiz import attempts
 from contest.quiz.models import Attempt, AttemptStatus, Result, Round
+from tests.web.quiz.quizkit import bank, clock, key_positions, make_round, wrong_positions  # noqa: F401
 
 pytestmark = pytest.mark.postgres_only
 PAUSE = 0.4  # long enough for the other thread to reach the same row

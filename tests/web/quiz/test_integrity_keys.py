@@ -8,7 +8,15 @@ import html
 import re
 from datetime import timedelta
 
-from quizkit import (  # noqa: F401
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from contest.audit import AuditEvent
+from contest.extensions import db
+from contest.quiz import disclosure
+from contest.quiz.models import Attempt, AttemptStatus, QuestionExposure, Result, Round
+from contest.timeutil import to_local
+from tests.web.quiz.quizkit import (  # noqa: F401
     attempt_of,
     bank,
     clock,
@@ -18,14 +26,6 @@ from quizkit import (  # noqa: F401
     paper_form,
     wrong_positions,
 )
-from sqlalchemy import func, select
-from werkzeug.datastructures import MultiDict
-
-from contest.audit import AuditEvent
-from contest.extensions import db
-from contest.quiz import disclosure
-from contest.quiz.models import Attempt, AttemptStatus, QuestionExposure, Result, Round
-from contest.timeutil import to_local
 
 
 def page(response) -> str:

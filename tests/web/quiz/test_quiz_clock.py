@@ -6,12 +6,11 @@ import ast
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from quizkit import make_topic
-
 from contest import timeutil
 from contest.extensions import db
 from contest.quiz import rounds
 from contest.quiz.models import Option, Question
+from tests.web.quiz.quizkit import make_topic
 
 QUIZ = Path(__file__).resolve().parents[3] / "contest" / "quiz"
 # The question bank is converted with its importers (its own branch of this work).

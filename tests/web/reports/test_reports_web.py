@@ -199,7 +199,7 @@ def _appoint(organizer, user: User, unit: Unit):
 
 
 def test_a_coordinator_sees_only_their_unit(demo, organizer, make_user, app):
-    from conftest import login
+    from tests.conftest import login
 
     rnd = past_round()
     unit_id, n = db.session.execute(

@@ -8,7 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
-from entrykit import (  # noqa: F401
+
+from contest.writing import access
+from contest.writing.files import metadata_people
+from contest.writing.models import Entry
+from tests.web.writing.entrykit import (  # noqa: F401
     AUTHOR,
     AUTHOR_EMAIL,
     COAUTHOR,
@@ -27,11 +31,7 @@ from entrykit import (  # noqa: F401
     submitted_entry,
     text,
 )
-from hostile_files import hostile_m4a
-
-from contest.writing import access
-from contest.writing.files import metadata_people
-from contest.writing.models import Entry
+from tests.web.writing.hostile_files import hostile_m4a
 
 # Everything that could tell a judge who wrote the entry.
 IDENTITY = [AUTHOR, AUTHOR_EMAIL, "mai.tran", PEN_NAME, COAUTHOR, COAUTHOR_EMAIL, "hung.nguyen",

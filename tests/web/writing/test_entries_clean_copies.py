@@ -16,7 +16,11 @@ import xml.parsers.expat
 import zipfile
 
 import pytest
-from entrykit import (  # noqa: F401
+from PIL import Image
+
+from contest.writing import access, files
+from contest.writing.models import Entry, EntryFile
+from tests.web.writing.entrykit import (  # noqa: F401
     category,
     clock,
     contest,
@@ -32,7 +36,7 @@ from entrykit import (  # noqa: F401
     submitted_entry,
     text,
 )
-from hostile_files import (
+from tests.web.writing.hostile_files import (
     ASCII_NAME,
     EMAIL,
     LOGIN,
@@ -41,10 +45,6 @@ from hostile_files import (
     hostile_m4a,
     hostile_mp3,
 )
-from PIL import Image
-
-from contest.writing import access, files
-from contest.writing.models import Entry, EntryFile
 
 MIB = 1024 * 1024
 IDENTITY = [NAME, ASCII_NAME, LOGIN, EMAIL, "Báo Nghệ An", "baonghean", "TTM"]

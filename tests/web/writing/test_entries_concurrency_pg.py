@@ -12,12 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from entrykit import IN_WINDOW, category, clock, contest, words  # noqa: F401
 
 from contest.accounts.models import Role, User
 from contest.extensions import db
 from contest.writing import service
 from contest.writing.models import Entry, EntryStatus
+from tests.web.writing.entrykit import IN_WINDOW, category, clock, contest, words  # noqa: F401
 
 pytestmark = pytest.mark.postgres_only
 PAUSE = 0.4  # long enough for the other thread to reach the same row

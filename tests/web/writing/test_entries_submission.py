@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from entrykit import (  # noqa: F401
+from contest.writing.models import Entry, EntryStatus
+from tests.web.writing.entrykit import (  # noqa: F401
     AUTHOR_EMAIL,
     CLOSES,
     IN_WINDOW,
@@ -26,8 +27,6 @@ from entrykit import (  # noqa: F401
     text,
     words,
 )
-
-from contest.writing.models import Entry, EntryStatus
 
 RECEIPT = re.compile(r"^[0-9A-HJKMNP-TV-Z]{10}$")
 

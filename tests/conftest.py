@@ -24,6 +24,10 @@ from contest.extensions import db
 
 PASSWORD = "correct horse battery"
 
+# pytester runs small pytest sessions in the tests of the suite's own hooks
+# (tests/unit/test_postgres_marker.py).
+pytest_plugins = ["pytester"]
+
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
@@ -38,6 +42,37 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def is_postgres(url: str) -> bool:
     return url.startswith("postgresql")
+
+
+def postgres_required() -> bool:
+    """REQUIRE_POSTGRES=1 (set by CI): tests that need PostgreSQL fail instead of skipping."""
+    return os.environ.get("REQUIRE_POSTGRES") == "1"
+
+
+def postgres_missing() -> str | None:
+    """Why tests marked ``postgres_only`` cannot run in this session, or None when they can."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return "TEST_DATABASE_URL is not set"
+    if not is_postgres(url):
+        return f"TEST_DATABASE_URL is {url.split(':', 1)[0]}, not PostgreSQL"
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Before any fixture: a skipped test builds no app and touches no database.
+    if item.get_closest_marker("postgres_only") and not postgres_required():
+        if reason := postgres_missing():
+            pytest.skip(f"needs PostgreSQL ({reason})")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> None:
+    # Failing here rather than in setup makes the test FAILED, not an ERROR.
+    if pyfuncitem.get_closest_marker("postgres_only") and postgres_required():
+        if reason := postgres_missing():
+            pytest.fail(f"REQUIRE_POSTGRES=1 but {reason}", pytrace=False)
 
 
 def test_config(url: str, instance: str) -> dict:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask, g, request_started, request_tearing_down
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from contest import create_app
+from contest import create_app, timeutil
 from contest.accounts import service
 from contest.accounts.models import User, UserRole
 from contest.extensions import db
@@ -38,6 +38,42 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if os.environ.get("REQUIRE_POSTGRES") == "1":
         pytest.exit("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set", returncode=3)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+# Where the ``clock`` fixture starts: 10:00 on 10 March 2026, Vietnam time (a Tuesday).
+CLOCK_START = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
+
+
+class Clock:
+    """The application's clock in a test: stands still until moved."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        """Move forward by ``timedelta(**delta)``; returns the new time."""
+        self.now += timedelta(**delta)
+        return self.now
+
+    def set(self, when: datetime) -> datetime:
+        """Jump to ``when`` (timezone-aware)."""
+        if when.tzinfo is None:
+            raise ValueError("the clock keeps timezone-aware UTC times")
+        self.now = when
+        return when
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    """Every ``contest.timeutil.utcnow()`` (services, column defaults, every thread) reads this
+    clock, which starts at :data:`CLOCK_START` and moves only by ``advance`` or ``set``."""
+    c = Clock(CLOCK_START)
+    timeutil.set_source(c)
+    yield c
+    timeutil.reset_source()
 
 
 def is_postgres(url: str) -> bool:

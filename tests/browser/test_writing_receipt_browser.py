@@ -21,8 +21,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_receipt_page_fits_a_phone(app, live_server, page, visit_check, make_user,
-                                       monkeypatch):
-    monkeypatch.setattr(service, "utcnow", lambda: IN_WINDOW)
+                                       clock):
+    assert clock.now == IN_WINDOW
     contest = make_contest()
     author = make_user(Role.JOURNALIST, full_name="Trần Thị Mai", email="mai@example.org",
                        email_verified_at=utcnow())

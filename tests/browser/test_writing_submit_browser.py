@@ -94,8 +94,8 @@ def mismatch_message(app, name: str) -> str:  # noqa: ANN001
 
 
 def test_a_journalist_submits_an_entry_with_a_pdf(app, live_server, page, visit_check,
-                                                  make_user, monkeypatch):
-    monkeypatch.setattr(service, "utcnow", lambda: IN_WINDOW)
+                                                  make_user, clock):
+    assert clock.now == IN_WINDOW
     contest = make_contest()
     print_category = category(contest, "print")
     author = make_user(Role.JOURNALIST, full_name=AUTHOR, email=EMAIL,

@@ -2,7 +2,7 @@
 
 ``tests/`` and every folder under it are packages, so pytest names each test module by its
 path (``tests.web.writing.test_exports``): two test files may share a basename, and a kit is
-imported by its full name, ``from tests.web.writing.entrykit import clock``. Nothing adds
+imported by its full name (``from tests.web.writing.entrykit import contest``). Nothing adds
 folders to ``sys.path``, and no test imports a kit (or a conftest) by its bare name, which only
 worked when pytest happened to put the kit's folder on ``sys.path`` first.
 """
@@ -48,7 +48,7 @@ def test_kits_are_imported_by_their_full_name():
                     wrong.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
     assert not wrong, (
         "import test kits as tests.<folder>.<kit>, e.g. "
-        "'from tests.web.writing.entrykit import clock':\n" + "\n".join(wrong))
+        "'from tests.web.writing.entrykit import contest':\n" + "\n".join(wrong))
 
 
 def test_nothing_changes_sys_path():
@@ -59,3 +59,16 @@ def test_nothing_changes_sys_path():
                     isinstance(node.value, ast.Name) and node.value.id == "sys":
                 wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not wrong, f"tests must not touch sys.path (tests/ is a package): {wrong}"
+
+
+def test_time_is_moved_with_the_clock_fixture():
+    # Replacing a module's ``utcnow`` moves only the readers that look it up there; the clock
+    # fixture (timeutil.set_source) moves every reader.
+    wrong = []
+    for path in python_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and any(
+                    isinstance(a, ast.Constant) and a.value in ("utcnow", "local_today")
+                    for a in node.args):
+                wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not wrong, f"use the clock fixture instead of replacing utcnow: {wrong}"

@@ -9,7 +9,7 @@ import json
 from werkzeug.datastructures import MultiDict
 
 from tests.web.quiz.quizkit import bank, make_round, paper_form  # noqa: F401
-from tests.web.writing.entrykit import clock, contest, people, submitted_entry  # noqa: F401
+from tests.web.writing.entrykit import contest, people, submitted_entry  # noqa: F401
 
 
 def test_export_includes_attempts_results_and_entries(app, client, make_user, bank, contest,

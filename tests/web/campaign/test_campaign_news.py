@@ -56,15 +56,14 @@ def test_published_post_is_listed_and_readable(app, client, tmp_path):
     assert "/news/dai-hoi-phu-nu-tinh-lan-thu-xvi/share.png" in body
 
 
-def test_scheduled_post_is_hidden_until_its_time(app, client, tmp_path, monkeypatch):
-    when = timeutil.utcnow() + timedelta(hours=2)
+def test_scheduled_post_is_hidden_until_its_time(app, client, tmp_path, clock):
+    when = clock.now + timedelta(hours=2)
     make_post("Thông báo lịch thi tuần 3", status="scheduled", when=when, tmp_path=tmp_path)
     assert client.get("/news/thong-bao-lich-thi-tuan-3").status_code == 404
     assert "Thông báo lịch thi tuần 3" not in text(client.get("/news"))
     assert "thong-bao-lich-thi-tuan-3" not in text(client.get("/news/feed.atom"))
     assert "thong-bao-lich-thi-tuan-3" not in text(client.get("/sitemap.xml"))
-    later = when + timedelta(minutes=1)
-    monkeypatch.setattr(timeutil, "utcnow", lambda: later)
+    clock.set(when + timedelta(minutes=1))
     assert client.get("/news/thong-bao-lich-thi-tuan-3").status_code == 200
     assert "Thông báo lịch thi tuần 3" in text(client.get("/news"))
 

@@ -16,7 +16,6 @@ from contest.quiz.models import Attempt, Result
 from tests.web.quiz.quizkit import (  # noqa: F401
     attempt_of,
     bank,
-    clock,
     key_positions,
     locale_per_request,
     make_round,

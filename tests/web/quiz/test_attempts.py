@@ -22,7 +22,6 @@ from tests.web.quiz.quizkit import (  # noqa: F401
     MULTI,
     attempt_of,
     bank,
-    clock,
     key_positions,
     locale_per_request,
     make_question,

@@ -17,7 +17,6 @@ from contest.quiz.models import Attempt, AttemptStatus, Result, Round
 from tests.concurrency import together
 from tests.web.quiz.quizkit import (  # noqa: F401
     bank,
-    clock,
     key_positions,
     make_round,
     wrong_positions,

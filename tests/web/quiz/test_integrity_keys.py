@@ -19,7 +19,6 @@ from contest.timeutil import to_local
 from tests.web.quiz.quizkit import (  # noqa: F401
     attempt_of,
     bank,
-    clock,
     key_positions,
     locale_per_request,
     make_round,

@@ -19,7 +19,6 @@ from contest.quiz.rounds import Phase, RoundError, RoundRules
 from contest.timeutil import to_local
 from tests.web.quiz.quizkit import (  # noqa: F401
     bank,
-    clock,
     locale_per_request,
     make_question,
     make_round,

@@ -16,7 +16,6 @@ from tests.web.writing.entrykit import (  # noqa: F401
     COAUTHOR,
     COAUTHOR_EMAIL,
     category,
-    clock,
     coauthor_rows,
     contest,
     draft_entry,

@@ -19,7 +19,6 @@ from tests.web.writing.entrykit import (  # noqa: F401
     COAUTHOR_EMAIL,
     PEN_NAME,
     category,
-    clock,
     coauthor_rows,
     contest,
     docx_bytes,

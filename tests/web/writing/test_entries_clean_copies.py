@@ -22,7 +22,6 @@ from contest.writing import access, files
 from contest.writing.models import Entry, EntryFile
 from tests.web.writing.entrykit import (  # noqa: F401
     category,
-    clock,
     contest,
     entries,
     entry_form,

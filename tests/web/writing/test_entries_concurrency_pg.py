@@ -14,7 +14,7 @@ from contest.extensions import db
 from contest.writing import service
 from contest.writing.models import Entry, EntryStatus
 from tests.concurrency import together
-from tests.web.writing.entrykit import IN_WINDOW, category, clock, contest, words  # noqa: F401
+from tests.web.writing.entrykit import IN_WINDOW, category, contest, words  # noqa: F401
 
 # Each submission keeps its transaction open until the others are blocked on the contest row
 # (hold=True).

@@ -12,7 +12,6 @@ from tests.web.writing.entrykit import (  # noqa: F401
     AUTHOR_EMAIL,
     PASSWORD,
     category,
-    clock,
     contest,
     count,
     entry_form,

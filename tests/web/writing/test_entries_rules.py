@@ -16,7 +16,6 @@ from tests.web.writing.entrykit import (  # noqa: F401
     PUBLISHED_FROM,
     PUBLISHED_TO,
     category,
-    clock,
     coauthor_rows,
     contest,
     count,

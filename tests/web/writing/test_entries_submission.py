@@ -13,7 +13,6 @@ from tests.web.writing.entrykit import (  # noqa: F401
     CLOSES,
     IN_WINDOW,
     category,
-    clock,
     contest,
     draft_entry,
     edit_entry,

@@ -15,7 +15,6 @@ from contest.writing.models import Entry, EntryStatus
 from tests.web.writing.entrykit import (  # noqa: F401
     EXECUTABLE,
     category,
-    clock,
     contest,
     docx_bomb,
     docx_bytes,

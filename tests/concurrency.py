@@ -7,7 +7,8 @@ opens its transaction (on PostgreSQL it learns its backend's pid), waits at a
 if the job raised). The caller gets the jobs' results in order. A job's exception is raised in
 the caller, unless its type is listed in ``returns``: then it is the job's result, so a test can
 count the refusals. Every thread is joined; one still running after ``timeout`` seconds fails
-the test.
+the test. Each thread holds a pooled connection from the start, so there can be no more jobs
+than the pool gives connections (15 by default on PostgreSQL).
 
 ``hold=True`` (PostgreSQL only) keeps each finished job's transaction open until every other
 thread has either finished too or is waiting on a lock in PostgreSQL (``pg_stat_activity``
@@ -132,6 +133,10 @@ def together(app: Flask, *jobs: Callable[[], Any], hold: bool = False,
     # The first real failure, not the broken barrier it caused in the other threads.
     failures = [e for e in raised if e is not None and not isinstance(e, returns)]
     failures.sort(key=lambda e: isinstance(e, threading.BrokenBarrierError))
+    if failures and isinstance(failures[0], threading.BrokenBarrierError):
+        raise AssertionError(
+            f"the {len(jobs)} threads did not all reach the barrier within {timeout} s: is "
+            "the connection pool smaller than the number of jobs?") from failures[0]
     if failures:
         raise failures[0]
     if has_app_context():

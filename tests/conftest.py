@@ -10,19 +10,23 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask, g, request_started, request_tearing_down
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from contest import create_app
+from contest import create_app, timeutil
 from contest.accounts import service
 from contest.accounts.models import User, UserRole
 from contest.extensions import db
 
 PASSWORD = "correct horse battery"
+
+# pytester runs small pytest sessions in the tests of the suite's own hooks
+# (tests/unit/test_postgres_marker.py).
+pytest_plugins = ["pytester"]
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -36,8 +40,75 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+# Where the ``clock`` fixture starts: 10:00 on 10 March 2026, Vietnam time (a Tuesday).
+CLOCK_START = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
+
+
+class Clock:
+    """The application's clock in a test: stands still until moved."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        """Move forward by ``timedelta(**delta)``; returns the new time."""
+        self.now += timedelta(**delta)
+        return self.now
+
+    def set(self, when: datetime) -> datetime:
+        """Jump to ``when`` (timezone-aware)."""
+        if when.tzinfo is None:
+            raise ValueError("the clock keeps timezone-aware UTC times")
+        self.now = when
+        return when
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    """Every ``contest.timeutil.utcnow()`` (services, column defaults, every thread) reads this
+    clock, which starts at :data:`CLOCK_START` and moves only by ``advance`` or ``set``."""
+    c = Clock(CLOCK_START)
+    timeutil.set_source(c)
+    yield c
+    timeutil.reset_source()
+
+
 def is_postgres(url: str) -> bool:
     return url.startswith("postgresql")
+
+
+def postgres_required() -> bool:
+    """REQUIRE_POSTGRES=1 (set by CI): tests that need PostgreSQL fail instead of skipping."""
+    return os.environ.get("REQUIRE_POSTGRES") == "1"
+
+
+def postgres_missing() -> str | None:
+    """Why tests marked ``postgres_only`` cannot run in this session, or None when they can."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return "TEST_DATABASE_URL is not set"
+    if not is_postgres(url):
+        return f"TEST_DATABASE_URL is {url.split(':', 1)[0]}, not PostgreSQL"
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Before any fixture: a skipped test builds no app and touches no database.
+    if item.get_closest_marker("postgres_only") and not postgres_required():
+        if reason := postgres_missing():
+            pytest.skip(f"needs PostgreSQL ({reason})")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> None:
+    # Failing here rather than in setup makes the test FAILED, not an ERROR.
+    if pyfuncitem.get_closest_marker("postgres_only") and postgres_required():
+        if reason := postgres_missing():
+            pytest.fail(f"REQUIRE_POSTGRES=1 but {reason}", pytrace=False)
 
 
 def test_config(url: str, instance: str) -> dict:

@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 from contest.accounts.identity import normalize_phone, password_problems
 from contest.accounts.models import Gender
 from contest.forms import choices
+from contest.timeutil import local_today
 
 PASSWORD_MESSAGES = {
     "too_short": _l("Use at least 8 characters."),
@@ -163,7 +164,7 @@ class RegisterForm(FlaskForm):
         return valid
 
     def validate_birth_date(self, field: DateField) -> None:
-        today = date.today()
+        today = local_today()
         if field.data > today or field.data.year < 1900:
             raise ValidationError(_l("Enter a real date of birth."))
         if age_on(field.data, today) < REGISTRATION_MIN_AGE:
@@ -173,7 +174,7 @@ class RegisterForm(FlaskForm):
 
     def validate_guardian_consent(self, field: BooleanField) -> None:
         born = self.birth_date.data
-        if born and age_on(born, date.today()) < GUARDIAN_AGE and not field.data:
+        if born and age_on(born, local_today()) < GUARDIAN_AGE and not field.data:
             raise ValidationError(
                 _l("Entrants under 16 need the agreement of a parent or guardian.")
             )

@@ -7,7 +7,6 @@ stale one is sent to the confirmation page, which brings the person back where t
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -16,6 +15,8 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_fresh
+
+from contest import timeutil
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,7 +28,7 @@ def mark_fresh() -> None:
     from contest.extensions import login_manager
 
     session["_fresh"] = True
-    session[AUTH_AT] = time.time()
+    session[AUTH_AT] = timeutil.utcnow().timestamp()
     # Flask-Login marks a session stale whenever this browser fingerprint differs from the
     # stored one; a session restored from a remember-me cookie has none stored yet.
     session["_id"] = login_manager._session_identifier_generator()
@@ -39,7 +40,7 @@ def is_fresh() -> bool:
     typed_at = session.get(AUTH_AT)
     if not isinstance(typed_at, int | float):
         return False
-    return 0 <= time.time() - typed_at <= current_app.config["REAUTH_MAX_AGE"]
+    return 0 <= timeutil.utcnow().timestamp() - typed_at <= current_app.config["REAUTH_MAX_AGE"]
 
 
 def _come_back_to() -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from contest import timeutil
 from contest.accounts.models import Role, User
 from contest.audit import AuditEvent
-from contest.demo import DemoAccount, ensure_accounts, organizer
+from contest.demo_accounts import DemoAccount, ensure_accounts, organizer
 from contest.extensions import db
 from contest.judging import assignments, jury, lifecycle, rounds, rubrics, sheets
 from contest.judging.models import Assignment, JudgingRound, Rubric
@@ -27,7 +27,7 @@ from contest.writing import contests
 from contest.writing.models import ContestJuror, WritingContest
 
 ROUND_NAME = "Vòng sơ khảo"
-DEMO_JUDGE_PHONE = "+84912000003"  # the judge of contest.demo.DEMO_ACCOUNTS
+DEMO_JUDGE_PHONE = "+84912000003"  # the judge of contest.demo_accounts.DEMO_ACCOUNTS
 DEMO_JUDGES = [
     DemoAccount("Đặng Thị Minh Châu", "+84912000021", "giamkhao2@demo.binhdang.vn",
                 (Role.JUDGE,), "SVHTTDL", "female", date(1972, 2, 14)),

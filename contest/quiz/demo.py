@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from contest import timeutil
 from contest.accounts.models import User
 from contest.accounts.units import DEFAULT_FILE, parse_units
-from contest.demo import DemoAccount, ensure_accounts, organizer
+from contest.demo_accounts import DemoAccount, ensure_accounts, organizer
 from contest.extensions import db
 from contest.quiz import attempts, finalise, publication, rounds
 from contest.quiz.models import Attempt, Question, Round, RoundStatus, Topic
@@ -86,7 +86,7 @@ PAST_RULES = (
     "Giải: 1 giải Nhất, 2 giải Nhì, 3 giải Ba và 4 giải Khuyến khích."
 )
 PAST_PRIZE_TIERS = [("first", 1), ("second", 2), ("third", 3), ("consolation", 4)]
-DEMO_ENTRANT_PHONE = "+84912000005"  # the entrant account of contest.demo.DEMO_ACCOUNTS
+DEMO_ENTRANT_PHONE = "+84912000005"  # the entrant account of contest.demo_accounts.DEMO_ACCOUNTS
 ENTRANT_COUNT = 39  # plus the demo entrant: 40 people in the past round
 ENTRANT_PHONES = [f"+849130000{n:02d}" for n in range(1, ENTRANT_COUNT + 1)]
 SEED = 20250

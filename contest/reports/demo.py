@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from contest.accounts.models import Role, Unit
-from contest.demo import DemoAccount, ensure_account, organizer
+from contest.demo_accounts import DemoAccount, ensure_account, organizer
 from contest.extensions import db
 from contest.reports import service
 

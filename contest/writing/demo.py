@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from contest.accounts.models import Role, User
-from contest.demo import DemoAccount, ensure_accounts, organizer
+from contest.demo_accounts import DemoAccount, ensure_accounts, organizer
 from contest.extensions import db
 from contest.timeutil import to_local, utcnow
 from contest.writing.models import Category, ContestStatus, Medium, WritingContest
@@ -95,7 +95,7 @@ JUDGED_TITLE = "Giải báo chí 2025 (đang chấm)"
 JUDGED_RULES = DEMO_RULES
 JUDGED_PREFIX = "BC25"
 
-# The journalist of contest.demo.DEMO_ACCOUNTS (+84912000004) writes two entries too.
+# The journalist of contest.demo_accounts.DEMO_ACCOUNTS (+84912000004) writes two entries too.
 DEMO_JOURNALISTS = [
     DemoAccount("Nguyễn Văn Thành", "+84912000011", "phongvien2@demo.binhdang.vn",
                 (Role.JOURNALIST,), "BAO", "male", date(1987, 9, 2), outlet="Báo Nghệ An"),

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from contest.accounts.models import Unit, User
 from contest.certificates.models import Certificate
-from contest.demo import DEMO_PASSWORD, ORGANIZER_PHONE
+from contest.demo_accounts import DEMO_PASSWORD, ORGANIZER_PHONE
 from contest.extensions import db
 from contest.quiz.models import Result
 from contest.reports.demo import COORDINATOR_UNIT, DEMO_COORDINATORS

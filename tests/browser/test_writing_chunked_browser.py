@@ -13,7 +13,7 @@ import pytest
 from contest.accounts.models import Role
 from contest.extensions import db
 from contest.timeutil import utcnow
-from contest.writing import phases, storage
+from contest.writing import storage
 from tests.web.writing.entrykit import (
     IN_WINDOW,
     PASSWORD,
@@ -53,8 +53,8 @@ def press(page, selector: str) -> None:  # noqa: ANN001
 
 
 def test_a_large_file_goes_up_in_pieces_and_resumes_after_a_drop(
-        app, live_server, page, visit_check, make_user, monkeypatch):
-    monkeypatch.setattr(phases, "utcnow", lambda: IN_WINDOW)
+        app, live_server, page, visit_check, make_user, clock):
+    assert clock.now == IN_WINDOW
     contest = make_contest()
     radio = category(contest, "radio")
     radio.max_file_mb = 5

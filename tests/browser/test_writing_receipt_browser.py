@@ -8,7 +8,7 @@ import pytest
 from contest.accounts.models import Role
 from contest.extensions import db
 from contest.timeutil import utcnow
-from contest.writing import inputs, phases, service
+from contest.writing import inputs, service
 from contest.writing.notify import display_receipt
 from tests.web.writing.entrykit import IN_WINDOW, PASSWORD, category, make_contest, words
 
@@ -21,8 +21,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_receipt_page_fits_a_phone(app, live_server, page, visit_check, make_user,
-                                       monkeypatch):
-    monkeypatch.setattr(phases, "utcnow", lambda: IN_WINDOW)
+                                       clock):
+    assert clock.now == IN_WINDOW
     contest = make_contest()
     author = make_user(Role.JOURNALIST, full_name="Trần Thị Mai", email="mai@example.org",
                        email_verified_at=utcnow())

@@ -17,7 +17,7 @@ from pypdf import PdfWriter
 from contest.accounts.models import Role, User
 from contest.extensions import db
 from contest.timeutil import utcnow
-from contest.writing import files, inputs, messages, phases, service, storage
+from contest.writing import files, inputs, messages, service, storage
 from contest.writing.eligibility import Problem
 from contest.writing.models import Entry, EntryStatus
 from contest.writing.notify import display_receipt
@@ -94,8 +94,8 @@ def mismatch_message(app, name: str) -> str:  # noqa: ANN001
 
 
 def test_a_journalist_submits_an_entry_with_a_pdf(app, live_server, page, visit_check,
-                                                  make_user, monkeypatch):
-    monkeypatch.setattr(phases, "utcnow", lambda: IN_WINDOW)
+                                                  make_user, clock):
+    assert clock.now == IN_WINDOW
     contest = make_contest()
     print_category = category(contest, "print")
     author = make_user(Role.JOURNALIST, full_name=AUTHOR, email=EMAIL,

@@ -11,7 +11,7 @@ import pytest
 from contest.accounts.models import Role
 from contest.extensions import db
 from contest.timeutil import utcnow
-from contest.writing import inputs, phases, service
+from contest.writing import inputs, service
 from tests.web.writing.entrykit import IN_WINDOW, PASSWORD, category, make_contest, pdf_bytes
 
 try:
@@ -31,8 +31,8 @@ def log_in(page, live_server, email: str) -> None:  # noqa: ANN001
 
 
 def test_a_scanned_entry_is_flagged_and_its_count_set_by_an_organizer(
-        app, live_server, page, visit_check, make_user, monkeypatch, browser):
-    monkeypatch.setattr(phases, "utcnow", lambda: IN_WINDOW)
+        app, live_server, page, visit_check, make_user, clock, browser):
+    assert clock.now == IN_WINDOW
     contest = make_contest()
     author = make_user(Role.JOURNALIST, full_name="Trần Thị Mai", email="mai@example.org",
                        email_verified_at=utcnow(), locale="en")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import login
 from sqlalchemy import func, select
 
 from contest.accounts.models import Role, Unit, User, UserRole
 from contest.accounts.units import DEFAULT_FILE
 from contest.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from contest.extensions import db
+from tests.conftest import login
 
 ADMIN_PASSWORD = "quản trị viên tỉnh nhà"
 

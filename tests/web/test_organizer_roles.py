@@ -6,12 +6,12 @@ import html
 import re
 
 import pytest
-from conftest import PASSWORD, login
 from sqlalchemy import func, select
 
 from contest.accounts.models import Role, Unit, User, UserRole
 from contest.audit import AuditEvent
 from contest.extensions import db
+from tests.conftest import PASSWORD, login
 
 
 def text(response) -> str:

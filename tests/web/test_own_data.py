@@ -5,21 +5,16 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 from werkzeug.datastructures import MultiDict
 
-sys.path.insert(0, str(Path(__file__).parent / "quiz"))
-sys.path.insert(0, str(Path(__file__).parent / "writing"))
-
-from entrykit import clock, contest, people, submitted_entry  # noqa: E402, F401
-from quizkit import bank, make_round, paper_form  # noqa: E402, F401
+from tests.web.quiz.quizkit import bank, make_round, paper_form  # noqa: F401
+from tests.web.writing.entrykit import contest, people, submitted_entry  # noqa: F401
 
 
 def test_export_includes_attempts_results_and_entries(app, client, make_user, bank, contest,
                                                       people, clock):
-    from conftest import login
+    from tests.conftest import login
 
     entrant = make_user()
     login(client, entrant)

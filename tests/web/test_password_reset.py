@@ -7,13 +7,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import PASSWORD, login
 from sqlalchemy import select
 
 from contest.accounts.models import ResetCode, Role, User
 from contest.audit import AuditEvent
 from contest.extensions import db
 from contest.timeutil import utcnow
+from tests.conftest import PASSWORD, login
 
 NEW_PASSWORD = "mưa rào tháng sáu"
 

@@ -8,11 +8,11 @@ from gettext import GNUTranslations
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, csrf_token_from, login
 from sqlalchemy import func, select
 
 from contest.accounts.models import Role, Unit, User
 from contest.extensions import db
+from tests.conftest import PASSWORD, csrf_token_from, login
 
 VI_CATALOG = Path(__file__).resolve().parents[2] / "translations" / "vi" / "LC_MESSAGES" / \
     "messages.mo"

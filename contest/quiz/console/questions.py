@@ -32,6 +32,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from contest import timeutil
 from contest.accounts.policy import require
 from contest.console import console_link
 from contest.extensions import db
@@ -286,7 +287,7 @@ def _staged(token: str) -> tuple[bytes, dict[str, Any]] | None:
         return None
     if meta.get("user_id") != current_user.id:
         return None
-    if time.time() - float(meta.get("created", 0)) > STAGE_MAX_AGE:
+    if timeutil.utcnow().timestamp() - float(meta.get("created", 0)) > STAGE_MAX_AGE:
         _unstage(token)
         return None
     return data, meta
@@ -365,7 +366,7 @@ def question_import():
                 "format": fmt,
                 "topic_id": topic.id if topic is not None and not new_topic else None,
                 "new_topic": new_topic,
-                "created": time.time(),
+                "created": timeutil.utcnow().timestamp(),
             })
             return redirect(url_for("quiz_bank.question_import_preview", token=token))
     return _render("import.html", 400 if form.errors else 200, form=form)

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import re
 
-from accountkit import client_at, fresh_user, mail_links, opens_account, sign_in, text
-from conftest import PASSWORD
-
 from contest.accounts.models import Role
+from tests.conftest import PASSWORD
+from tests.web.accounts.accountkit import (
+    client_at,
+    fresh_user,
+    mail_links,
+    opens_account,
+    sign_in,
+    text,
+)
 
 PROFILE = {"gender": "", "unit_id": "", "ethnicity": "", "outlet": "", "locale": "en"}
 

@@ -6,11 +6,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from accountkit import client_at, field_error, fresh_user, sign_in
-from conftest import PASSWORD
 
 from contest.extensions import db
 from contest.timeutil import utcnow
+from tests.concurrency import together
+from tests.conftest import PASSWORD
+from tests.web.accounts.accountkit import client_at, field_error, fresh_user, sign_in
 
 WRONG = "The phone number, e-mail or password is wrong."
 
@@ -98,17 +99,10 @@ def test_unknown_account_answers_alike(app, make_user):
 
 
 def test_concurrent_guesses_are_all_counted(app, make_user):
-    from concurrent.futures import ThreadPoolExecutor
-
     user = make_user(email="lan@example.org")
     email = user.email
 
-    def one(n: int) -> None:
-        with app.app_context():
-            guess(app, email, n)
-
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        list(pool.map(one, range(10)))
+    together(app, *[lambda n=n: guess(app, email, n) for n in range(10)])
     # ten at once: each counted, exactly one of them the tenth
     assert fresh_user(user.id).locked_until is not None
     notices = [m for m in app.extensions["outbox"] if m["To"] == "lan@example.org"]

@@ -6,9 +6,9 @@ import statistics
 import time
 
 import pytest
-from accountkit import client_at
 
 from contest.accounts import service
+from tests.web.accounts.accountkit import client_at
 
 # Costly enough that the hash, not the request's noise, sets the time of a login.
 SLOW_HASH = "pbkdf2:sha256:100000"

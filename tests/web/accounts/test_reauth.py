@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from accountkit import client_at, copy_cookies, fresh_user, sign_in, text
-from conftest import PASSWORD
 from sqlalchemy import func, select
 
 from contest.accounts.models import Role
 from contest.audit import AuditEvent
 from contest.extensions import db
+from tests.conftest import PASSWORD
+from tests.web.accounts.accountkit import client_at, copy_cookies, fresh_user, sign_in, text
 
 
 def remembered_only(app, user):
@@ -49,26 +47,23 @@ def test_export_from_a_remember_cookie_asks_for_the_password(app, make_user):
     assert response.get_json()["account"]["id"] == user.id
 
 
-def test_password_login_is_fresh_then_goes_stale(app, make_user):
+def test_password_login_is_fresh_then_goes_stale(app, make_user, clock):
     user = make_user()
     c = client_at(app)
     sign_in(c, user, PASSWORD)
     assert c.get("/account/export").status_code == 200
-    with c.session_transaction() as s:
-        s["auth_at"] = time.time() - app.config["REAUTH_MAX_AGE"] - 1
+    clock.advance(seconds=app.config["REAUTH_MAX_AGE"] + 1)
     assert asks_password(c.get("/account/export"))
 
 
-def test_freshness_lasts_the_configured_time(app, make_user):
+def test_freshness_lasts_the_configured_time(app, make_user, clock):
     app.config["REAUTH_MAX_AGE"] = 30
     user = make_user()
     c = client_at(app)
     sign_in(c, user, PASSWORD)
-    with c.session_transaction() as s:
-        s["auth_at"] = time.time() - 29
+    clock.advance(seconds=29)
     assert c.get("/account/export").status_code == 200
-    with c.session_transaction() as s:
-        s["auth_at"] = time.time() - 31
+    clock.advance(seconds=2)
     assert asks_password(c.get("/account/export"))
 
 
@@ -118,12 +113,11 @@ def organizer_client(app, make_user, remembered: bool):
 
 
 @pytest.mark.parametrize("remembered", [True, False])
-def test_role_grant_needs_a_fresh_password(app, make_user, remembered):
+def test_role_grant_needs_a_fresh_password(app, make_user, remembered, clock):
     c, organizer = organizer_client(app, make_user, remembered)
     target = make_user()
     if not remembered:
-        with c.session_transaction() as s:
-            s["auth_at"] = time.time() - app.config["REAUTH_MAX_AGE"] - 5
+        clock.advance(seconds=app.config["REAUTH_MAX_AGE"] + 5)
     response = c.post(f"/organizer/users/{target.id}/roles",
                       data={"role": "judge", "action": "grant", "reason": "jury"},
                       headers={"Referer": f"http://localhost/organizer/users/{target.id}"})

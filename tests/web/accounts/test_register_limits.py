@@ -4,11 +4,11 @@ reaching it shows the form again with what was typed, never a bare error page.""
 from __future__ import annotations
 
 import pytest
-from accountkit import client_at, flashes, text
 from sqlalchemy import func, select
 
 from contest.accounts.models import User
 from contest.extensions import db
+from tests.web.accounts.accountkit import client_at, flashes, text
 
 HALL = "203.0.113.50"
 LIMIT_MESSAGE = "Many accounts have just been created from your network."

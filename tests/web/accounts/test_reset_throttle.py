@@ -3,10 +3,10 @@ and the answer never tells whether an account exists."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from accountkit import client_at, flashes
+
+from tests.concurrency import together
+from tests.web.accounts.accountkit import client_at, flashes
 
 COOLDOWN = "Wait a minute before asking again"
 SENT = "If an account matches"
@@ -71,11 +71,9 @@ def test_concurrent_requests_do_not_slip_through(app, make_user):
     phone = user.phone
 
     def one(n: int) -> None:
-        with app.app_context():
-            client_at(app, address=f"198.51.100.{n}").post("/reset", data={"identifier": phone})
+        client_at(app, address=f"198.51.100.{n}").post("/reset", data={"identifier": phone})
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(one, range(16)))
+    together(app, *[lambda n=n: one(n) for n in range(12)])
     assert sent_sms(app) == 1
 
 

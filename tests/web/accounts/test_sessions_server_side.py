@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from accountkit import (
+from contest.accounts.models import LoginSession
+from contest.extensions import db
+from contest.timeutil import utcnow
+from tests.conftest import PASSWORD
+from tests.web.accounts.accountkit import (
     ANDROID,
     WINDOWS,
     client_at,
@@ -14,11 +18,6 @@ from accountkit import (
     sign_in,
     text,
 )
-from conftest import PASSWORD
-
-from contest.accounts.models import LoginSession
-from contest.extensions import db
-from contest.timeutil import utcnow
 
 
 def test_copied_session_cookie_is_dead_after_logout(app, make_user):

@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from campaignkit import field_error, make_post, png, text
 from sqlalchemy import func, select
 
 from contest import timeutil
@@ -17,6 +16,7 @@ from contest.accounts.models import Role
 from contest.audit import AuditEvent
 from contest.campaign.models import NewsPost
 from contest.extensions import db
+from tests.web.campaign.campaignkit import field_error, make_post, png, text
 
 
 @pytest.fixture
@@ -56,15 +56,14 @@ def test_published_post_is_listed_and_readable(app, client, tmp_path):
     assert "/news/dai-hoi-phu-nu-tinh-lan-thu-xvi/share.png" in body
 
 
-def test_scheduled_post_is_hidden_until_its_time(app, client, tmp_path, monkeypatch):
-    when = timeutil.utcnow() + timedelta(hours=2)
+def test_scheduled_post_is_hidden_until_its_time(app, client, tmp_path, clock):
+    when = clock.now + timedelta(hours=2)
     make_post("Thông báo lịch thi tuần 3", status="scheduled", when=when, tmp_path=tmp_path)
     assert client.get("/news/thong-bao-lich-thi-tuan-3").status_code == 404
     assert "Thông báo lịch thi tuần 3" not in text(client.get("/news"))
     assert "thong-bao-lich-thi-tuan-3" not in text(client.get("/news/feed.atom"))
     assert "thong-bao-lich-thi-tuan-3" not in text(client.get("/sitemap.xml"))
-    later = when + timedelta(minutes=1)
-    monkeypatch.setattr(timeutil, "utcnow", lambda: later)
+    clock.set(when + timedelta(minutes=1))
     assert client.get("/news/thong-bao-lich-thi-tuan-3").status_code == 200
     assert "Thông báo lịch thi tuần 3" in text(client.get("/news"))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 
-from campaignkit import text
 from PIL import Image
 from sqlalchemy import select
 
@@ -14,6 +13,7 @@ from contest.campaign.models import ResultShare
 from contest.extensions import db
 from contest.quiz.models import RoundStatus
 from contest.timeutil import utcnow
+from tests.web.campaign.campaignkit import text
 from tests.web.quiz.resultkit import add_result, finalise, make_round
 
 

@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import pytest
-from campaignkit import PDF, field_error, make_material, make_post, png, text
 from sqlalchemy import func, select
 
 from contest.accounts.models import Role
@@ -18,6 +17,7 @@ from contest.audit import AuditEvent
 from contest.campaign.models import FeaturedItem, Material, SiteSettings
 from contest.extensions import db
 from contest.writing.models import EntryStatus
+from tests.web.campaign.campaignkit import PDF, field_error, make_material, make_post, png, text
 from tests.web.judging.judgekit import Final, add_file
 
 MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x64" + b"\x00" * 600

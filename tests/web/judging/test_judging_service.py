@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import statistics
-import threading
-import time
 from collections import Counter
 from datetime import timedelta
 
@@ -44,6 +41,7 @@ from contest.judging.models import (
 )
 from contest.problems import Refused
 from contest.writing.models import Coauthor, ContestJuror, ContestStatus, EntryStatus
+from tests.concurrency import together
 from tests.web.judging.judgingkit import events, now, points_for, scene
 
 SECRET = "test-secret-key"
@@ -746,44 +744,8 @@ def test_a_conflict_declared_after_scoring_removes_the_sheet_from_the_results(s)
 # --- simultaneous changes (PostgreSQL row locks) -------------------------------------------
 
 
-def _together(app, *jobs):  # noqa: ANN001, ANN202
-    """Run each job in its own thread, app context and transaction, released at once; returns
-    each job's result, or the exception it raised."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list = [None] * len(jobs)
-
-    def run(index: int, job) -> None:  # noqa: ANN001
-        with app.app_context():
-            try:
-                barrier.wait(timeout=10)
-                outcomes[index] = job()
-                time.sleep(0.3)  # hold the transaction open while the other one tries
-                db.session.commit()
-            except Exception as exc:  # handed to the test
-                db.session.rollback()
-                outcomes[index] = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    db.session.expire_all()
-    return outcomes
-
-
-@pytest.fixture
-def postgres_only(app):  # noqa: ANN001
-    if db.engine.dialect.name != "postgresql":
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail("REQUIRE_POSTGRES=1 but the tests run on " + db.engine.dialect.name)
-        pytest.skip("concurrency tests need PostgreSQL row locks: set TEST_DATABASE_URL")
-
-
 @pytest.mark.postgres_only
-def test_two_organizers_assigning_at_once_make_one_assignment(app, s, postgres_only):
+def test_two_organizers_assigning_at_once_make_one_assignment(app, s):
     for n in range(3):
         s.judge(f"Giám khảo {n}")
     entries = [s.entry() for _n in range(4)]
@@ -795,14 +757,14 @@ def test_two_organizers_assigning_at_once_make_one_assignment(app, s, postgres_o
         return len(assignments.auto_assign(db.session.get(JudgingRound, round_id),
                                        s.organizer.id).created)
 
-    outcomes = _together(app, job, job)
+    outcomes = together(app, job, job, hold=True)
     assert sorted(outcomes) == [0, 8]
     assert Counter(a.entry_id for a in db.session.execute(select(Assignment)).scalars()) == \
         {e.id: 2 for e in entries}
 
 
 @pytest.mark.postgres_only
-def test_a_sheet_submitted_from_two_tabs_at_once_is_saved_once(app, s, postgres_only):
+def test_a_sheet_submitted_from_two_tabs_at_once_is_saved_once(app, s):
     judge = s.judge()
     entry = s.entry()
     rnd = s.round(judges_per_entry=1)
@@ -816,7 +778,7 @@ def test_a_sheet_submitted_from_two_tabs_at_once_is_saved_once(app, s, postgres_
         return sheets.save_sheet(db.session.get(Assignment, assignment_id), points, "", "",
                                   True, db.session.get(User, judge.id), now()).id
 
-    outcomes = _together(app, job, job)
+    outcomes = together(app, job, job, hold=True, returns=(Refused,))
     refused = [o for o in outcomes if isinstance(o, Refused)]
     assert len(refused) == 1 and refused[0].code == "sheet_submitted"
     assert count(ScoreSheet) == 1

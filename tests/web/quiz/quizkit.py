@@ -1,4 +1,5 @@
-"""Helpers of the quiz round and attempt tests: a small bank, rounds, a controllable clock."""
+"""Helpers of the quiz round and attempt tests: a small bank and rounds (the clock to move is the
+``clock`` fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -19,20 +20,6 @@ SINGLE = [("Đáp án đúng", 1.0), ("Sai một", 0.0), ("Sai hai", 0.0), ("Sai
 MULTI = [("Đúng A", 0.5), ("Đúng B", 0.5), ("Sai C", -1.0), ("Sai D", 0.0)]
 
 
-class Clock:
-    """The server clock as the application sees it, moved by hand."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture(autouse=True)
 def locale_per_request(app):
     """The test app context outlives requests, and Flask-Babel and Flask-Login cache the
@@ -44,13 +31,6 @@ def locale_per_request(app):
         g.pop("_login_user", None)
 
     app.before_request_funcs.setdefault(None, []).insert(0, forget)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    c = Clock(timeutil.utcnow().replace(microsecond=0))
-    monkeypatch.setattr(timeutil, "utcnow", c)
-    return c
 
 
 def make_topic(name: str, parent: Topic | None = None) -> Topic:

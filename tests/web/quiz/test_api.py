@@ -6,7 +6,11 @@ import json
 from datetime import date
 
 import pytest
-from resultkit import (  # noqa: F401
+
+from contest.extensions import db
+from contest.quiz import publication
+from contest.timeutil import utcnow
+from tests.web.quiz.resultkit import (  # noqa: F401
     add_result,
     finalise,
     fresh_request_globals,
@@ -14,10 +18,6 @@ from resultkit import (  # noqa: F401
     make_round,
     make_unit,
 )
-
-from contest.extensions import db
-from contest.quiz import publication
-from contest.timeutil import utcnow
 
 BIRTH = date(1988, 2, 29)
 

@@ -12,12 +12,18 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from resultkit import add_result, finalise, fresh_request_globals, make_entrant, make_round  # noqa: F401
 
 from contest.extensions import db
 from contest.quiz import board, leaderboard
 from contest.quiz.models import RoundStatus
 from contest.timeutil import utcnow
+from tests.web.quiz.resultkit import (  # noqa: F401
+    add_result,
+    finalise,
+    fresh_request_globals,
+    make_entrant,
+    make_round,
+)
 
 ENTRANTS = 8  # with per_page=1, pages 6.. are reached by cursor only
 

@@ -7,21 +7,20 @@ import html
 from datetime import timedelta
 
 import pytest
-from quizkit import (  # noqa: F401
-    attempt_of,
-    bank,
-    clock,
-    key_positions,
-    locale_per_request,
-    make_round,
-    paper_form,
-)
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from contest.extensions import db
 from contest.quiz import attempts, rounds
 from contest.quiz.models import Attempt, Result
+from tests.web.quiz.quizkit import (  # noqa: F401
+    attempt_of,
+    bank,
+    key_positions,
+    locale_per_request,
+    make_round,
+    paper_form,
+)
 
 GRACE = 10
 

@@ -9,18 +9,6 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from quizkit import (  # noqa: F401
-    MULTI,
-    attempt_of,
-    bank,
-    clock,
-    key_positions,
-    locale_per_request,
-    make_question,
-    make_round,
-    paper_form,
-    wrong_positions,
-)
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
@@ -30,6 +18,17 @@ from contest.extensions import db
 from contest.quiz import attempts, demo, rounds
 from contest.quiz.models import Attempt, Option, Question, Result, Round, RoundStatus
 from contest.quiz.rounds import Phase
+from tests.web.quiz.quizkit import (  # noqa: F401
+    MULTI,
+    attempt_of,
+    bank,
+    key_positions,
+    locale_per_request,
+    make_question,
+    make_round,
+    paper_form,
+    wrong_positions,
+)
 
 
 def page(response) -> str:
@@ -120,7 +119,7 @@ def test_answer_keys_never_reach_the_browser(entrant, bank, clock):
 
 def test_answers_saved_without_javascript_survive_a_reload_on_another_device(
         entrant, app, bank, clock):
-    from conftest import login
+    from tests.conftest import login
 
     rnd = make_round(bank)
     att = start(entrant, rnd)
@@ -197,9 +196,8 @@ def test_bad_answers_are_refused_and_change_nothing(app, entrant, login_as, bank
 
 
 def test_background_save_needs_the_csrf_header(app_config, bank, make_user, unit):
-    from conftest import PASSWORD
-
     from contest import create_app
+    from tests.conftest import PASSWORD
 
     csrf_app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
     user = make_user(locale="en", unit_id=unit.id, gender="male")

@@ -4,14 +4,9 @@ score each attempt once. SQLite serialises whole transactions, so these tests ne
 
 from __future__ import annotations
 
-import os
-import threading
-import time
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from quizkit import bank, clock, key_positions, make_round, wrong_positions  # noqa: F401
 from sqlalchemy import func, select
 
 from contest import timeutil
@@ -19,57 +14,16 @@ from contest.accounts.models import User
 from contest.extensions import db
 from contest.quiz import attempts
 from contest.quiz.models import Attempt, AttemptStatus, Result, Round
+from tests.concurrency import together
+from tests.web.quiz.quizkit import (  # noqa: F401
+    bank,
+    key_positions,
+    make_round,
+    wrong_positions,
+)
 
+# Each job keeps its transaction open until the other is blocked on its row lock (hold=True).
 pytestmark = pytest.mark.postgres_only
-PAUSE = 0.4  # long enough for the other thread to reach the same row
-
-
-@pytest.fixture(autouse=True)
-def postgres_only(app):
-    if db.engine.dialect.name != "postgresql":
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail("REQUIRE_POSTGRES=1 but the tests run on " + db.engine.dialect.name)
-        pytest.skip("concurrency tests need PostgreSQL row locks: set TEST_DATABASE_URL")
-
-
-def together(app, *jobs: Callable[[], Any]) -> list[Any]:
-    """Run each job in its own thread, app context and transaction, released at once."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[Any] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], Any]) -> None:
-        with app.app_context():
-            try:
-                barrier.wait(timeout=10)
-                outcomes[index] = job()
-                db.session.commit()
-            except Exception as exc:  # reported to the test below
-                db.session.rollback()
-                outcomes[index] = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    for outcome in outcomes:
-        if isinstance(outcome, Exception):
-            raise outcome
-    db.session.expire_all()
-    return outcomes
-
-
-def slow(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    """Make ``attempts.<name>`` pause inside the transaction, widening the race."""
-    original = getattr(attempts, name)
-
-    def paused(*args: Any, **kwargs: Any) -> Any:
-        time.sleep(PAUSE)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(attempts, name, paused)
 
 
 def started(user: User, rnd: Round) -> Attempt:
@@ -78,17 +32,16 @@ def started(user: User, rnd: Round) -> Attempt:
     return attempt
 
 
-def test_two_submits_of_one_attempt_score_it_once(app, bank, clock, make_user, monkeypatch):
+def test_two_submits_of_one_attempt_score_it_once(app, bank, clock, make_user):
     rnd = make_round(bank, prediction_enabled=False)
     user = make_user()
     att = started(user, rnd)
     key, attempt_id = key_positions(att), att.id
-    slow(monkeypatch, "_score")
 
     def submit() -> attempts.SubmitOutcome:
         return attempts.submit(db.session.get(Attempt, attempt_id), clock.now, key)
 
-    first, second = together(app, submit, submit)
+    first, second = together(app, submit, submit, hold=True)
     assert sorted([first.already, second.already]) == [False, True]
     att = db.session.get(Attempt, attempt_id)
     assert att.status == AttemptStatus.SUBMITTED and att.score == 8
@@ -96,24 +49,23 @@ def test_two_submits_of_one_attempt_score_it_once(app, bank, clock, make_user, m
     assert result.attempts_count == 1 and result.best_attempt_id == att.id
 
 
-def test_two_saves_at_once_lose_nothing(app, bank, clock, make_user, monkeypatch):
+def test_two_saves_at_once_lose_nothing(app, bank, clock, make_user):
     rnd = make_round(bank)
     user = make_user()
     att = started(user, rnd)
     (q1, s1), (q2, s2) = att.draw[:2]
     attempt_id = att.id
-    slow(monkeypatch, "merge_answers")
 
     def save(question: int, position: int) -> Callable[[], Attempt]:
         return lambda: attempts.save_answers(db.session.get(Attempt, attempt_id),
                                              {question: [position]}, clock.now)
 
-    together(app, save(q1, 2), save(q2, 3))
+    together(app, save(q1, 2), save(q2, 3), hold=True)
     assert db.session.get(Attempt, attempt_id).answers == {str(q1): [s1[2]], str(q2): [s2[3]]}
 
 
 def test_two_attempts_of_one_entrant_submitted_at_once_keep_one_result(
-        app, bank, clock, make_user, monkeypatch):
+        app, bank, clock, make_user):
     rnd = make_round(bank, attempts_allowed=2, prediction_enabled=False)
     user = make_user()
     first = started(user, rnd)
@@ -126,26 +78,24 @@ def test_two_attempts_of_one_entrant_submitted_at_once_keep_one_result(
     db.session.commit()
     right, wrong = key_positions(first), wrong_positions(first)
     first_id, second_id = first.id, second.id
-    slow(monkeypatch, "_score")
 
     def submit(attempt_id: int, answers: dict) -> Callable[[], attempts.SubmitOutcome]:
         return lambda: attempts.submit(db.session.get(Attempt, attempt_id), clock.now, answers)
 
-    together(app, submit(first_id, wrong), submit(second_id, right))
+    together(app, submit(first_id, wrong), submit(second_id, right), hold=True)
     [result] = db.session.execute(select(Result)).scalars().all()
     assert result.attempts_count == 2
     assert result.best_attempt_id == second_id and result.score == 8 and result.perfect
 
 
-def test_two_starts_at_once_make_one_attempt(app, bank, clock, make_user, monkeypatch):
+def test_two_starts_at_once_make_one_attempt(app, bank, clock, make_user):
     round_id = make_round(bank, attempts_allowed=3).id
     user_id = make_user().id  # plain ids: each thread loads its own objects
-    slow(monkeypatch, "draw_for")
 
     def start() -> int:
         return attempts.start_attempt(db.session.get(Round, round_id),
                                       db.session.get(User, user_id), clock.now).id
 
-    first, second = together(app, start, start)
+    first, second = together(app, start, start, hold=True)
     assert first == second
     assert db.session.execute(select(func.count()).select_from(Attempt)).scalar_one() == 1

@@ -8,16 +8,6 @@ import html
 import re
 from datetime import timedelta
 
-from quizkit import (  # noqa: F401
-    attempt_of,
-    bank,
-    clock,
-    key_positions,
-    locale_per_request,
-    make_round,
-    paper_form,
-    wrong_positions,
-)
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
@@ -26,6 +16,15 @@ from contest.extensions import db
 from contest.quiz import disclosure
 from contest.quiz.models import Attempt, AttemptStatus, QuestionExposure, Result, Round
 from contest.timeutil import to_local
+from tests.web.quiz.quizkit import (  # noqa: F401
+    attempt_of,
+    bank,
+    key_positions,
+    locale_per_request,
+    make_round,
+    paper_form,
+    wrong_positions,
+)
 
 
 def page(response) -> str:

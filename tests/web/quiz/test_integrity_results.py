@@ -8,7 +8,13 @@ import html
 import re
 
 import pytest
-from resultkit import (  # noqa: F401
+from sqlalchemy import select
+
+from contest.audit import AuditEvent
+from contest.extensions import db
+from contest.quiz import board
+from contest.quiz.models import Round, RoundStatus
+from tests.web.quiz.resultkit import (  # noqa: F401
     add_result,
     finalise,
     fresh_request_globals,
@@ -17,12 +23,6 @@ from resultkit import (  # noqa: F401
     prizes,
     ranks,
 )
-from sqlalchemy import select
-
-from contest.audit import AuditEvent
-from contest.extensions import db
-from contest.quiz import board
-from contest.quiz.models import Round, RoundStatus
 
 
 def text(response) -> str:

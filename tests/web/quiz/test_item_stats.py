@@ -7,17 +7,17 @@ import io
 import random
 
 import pytest
-from resultkit import (  # noqa: F401
+
+from contest.extensions import db
+from contest.quiz import item_report, stats
+from contest.quiz.models import Option, Question, Topic
+from tests.web.quiz.resultkit import (  # noqa: F401
     add_result,
     fresh_request_globals,
     make_entrant,
     make_round,
     make_unit,
 )
-
-from contest.extensions import db
-from contest.quiz import item_report, stats
-from contest.quiz.models import Option, Question, Topic
 
 
 @pytest.fixture

@@ -7,7 +7,14 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from resultkit import (  # noqa: F401
+from sqlalchemy import select
+
+from contest.audit import AuditEvent
+from contest.extensions import db
+from contest.quiz import board, exclusions, leaderboard, publication
+from contest.quiz.models import Round, RoundStatus
+from contest.timeutil import utcnow
+from tests.web.quiz.resultkit import (  # noqa: F401
     add_result,
     finalise,
     fresh_request_globals,
@@ -17,13 +24,6 @@ from resultkit import (  # noqa: F401
     prizes,
     ranks,
 )
-from sqlalchemy import select
-
-from contest.audit import AuditEvent
-from contest.extensions import db
-from contest.quiz import board, exclusions, leaderboard, publication
-from contest.quiz.models import Round, RoundStatus
-from contest.timeutil import utcnow
 
 BIRTH = date(1991, 7, 23)
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from resultkit import (  # noqa: F401
+
+from contest.extensions import cache
+from tests.web.quiz.resultkit import (  # noqa: F401
     add_result,
     fresh_request_globals,
     make_entrant,
     make_round,
     make_unit,
 )
-
-from contest.extensions import cache
 
 
 @pytest.fixture

@@ -1,34 +1,19 @@
-"""One clock for the whole quiz: replacing ``contest.timeutil.utcnow`` moves every quiz time."""
+"""One clock for the whole quiz: the ``clock`` fixture moves every quiz time (that no module reads
+the time at import or from the system clock is checked by tests/unit/test_clock_reads.py)."""
 
 from __future__ import annotations
 
-import ast
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-from quizkit import make_topic
 
 from contest import timeutil
 from contest.extensions import db
 from contest.quiz import rounds
 from contest.quiz.models import Option, Question
-
-QUIZ = Path(__file__).resolve().parents[3] / "contest" / "quiz"
-
-
-def test_no_quiz_module_binds_the_clock_at_import():
-    bound = []
-    for path in sorted(QUIZ.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module == "contest.timeutil" and \
-                    any(alias.name == "utcnow" for alias in node.names):
-                bound.append(str(path.relative_to(QUIZ)))
-    assert not bound, f"these modules import utcnow by name: {bound}"
+from tests.web.quiz.quizkit import make_topic
 
 
-def test_a_replaced_clock_dates_rows_and_decides_phases(app, monkeypatch):
-    fixed = datetime(2031, 5, 4, 3, 2, 1, tzinfo=UTC)
-    monkeypatch.setattr(timeutil, "utcnow", lambda: fixed)
+def test_a_replaced_clock_dates_rows_and_decides_phases(app, clock):
+    fixed = clock.set(datetime(2031, 5, 4, 3, 2, 1, tzinfo=UTC))
     topic = make_topic("Luật Bầu cử")
     question = Question(topic_id=topic.id, kind="single", text="Tuổi ứng cử tối thiểu?")
     question.options = [Option(position=0, text="21", fraction=1.0),

@@ -11,17 +11,6 @@ from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
-from resultkit import (  # noqa: F401
-    add_result,
-    finalise,
-    fresh_request_globals,
-    make_entrant,
-    make_round,
-    make_unit,
-    prizes,
-    ranks,
-    result_of,
-)
 from sqlalchemy import func, select
 
 from contest.audit import AuditEvent
@@ -36,6 +25,17 @@ from contest.quiz.models import Attempt, AttemptStatus, Result, Round, RoundStat
 from contest.quiz.ranking import EntrantResult, rank_entrants
 from contest.quiz.results_cli import finalize_command
 from contest.timeutil import utcnow
+from tests.web.quiz.resultkit import (  # noqa: F401
+    add_result,
+    finalise,
+    fresh_request_globals,
+    make_entrant,
+    make_round,
+    make_unit,
+    prizes,
+    ranks,
+    result_of,
+)
 
 
 def _at(rnd: Round, minutes: int):  # noqa: ANN202
@@ -201,9 +201,8 @@ def test_finalise_closes_overdue_attempts_first(app, monkeypatch):
 
 
 def test_an_attempt_left_open_is_scored_and_ranked_by_finalise(app):
-    from resultkit import make_entrant as entrant
-
     from contest.quiz.models import Option, Question, Topic
+    from tests.web.quiz.resultkit import make_entrant as entrant
 
     rnd = make_round("closed", tiers=[["first", 1]])
     topic = Topic(name="Luật")

@@ -8,14 +8,6 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from quizkit import (  # noqa: F401
-    bank,
-    clock,
-    locale_per_request,
-    make_question,
-    make_round,
-    make_topic,
-)
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
@@ -25,6 +17,13 @@ from contest.quiz import attempts, rounds
 from contest.quiz.models import Question, Round, RoundStatus
 from contest.quiz.rounds import Phase, RoundError, RoundRules
 from contest.timeutil import to_local
+from tests.web.quiz.quizkit import (  # noqa: F401
+    bank,
+    locale_per_request,
+    make_question,
+    make_round,
+    make_topic,
+)
 
 
 def page(response) -> str:

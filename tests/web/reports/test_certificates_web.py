@@ -57,7 +57,7 @@ def test_generate_is_one_action_and_idempotent(organizer):
 
 
 def test_certificate_pdf_and_verification(organizer, client, app):
-    from conftest import login
+    from tests.conftest import login
 
     organizer.post("/organizer/certificates/generate")
     cert = db.session.execute(select(Certificate).where(Certificate.prize == "first")) \

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import io
-from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -19,6 +18,7 @@ from contest.audit import AuditEvent
 from contest.extensions import db
 from contest.quiz.models import Result, Round, RoundStatus
 from contest.reports.figures import Filters, Reader, Scope, UnitTree, shown
+from contest.timeutil import local_today
 
 
 def text(response) -> str:
@@ -199,7 +199,7 @@ def _appoint(organizer, user: User, unit: Unit):
 
 
 def test_a_coordinator_sees_only_their_unit(demo, organizer, make_user, app):
-    from conftest import login
+    from tests.conftest import login
 
     rnd = past_round()
     unit_id, n = db.session.execute(
@@ -263,6 +263,6 @@ def test_coordinator_appointment_refusals_and_dismissal(organizer, make_user):
 
 
 def test_dates_filter_registrations(organizer):
-    today = date.today().isoformat()
+    today = local_today().isoformat()
     response = organizer.get(f"/organizer/reports?start=2025-06-01&end={today}")
     assert response.status_code == 200

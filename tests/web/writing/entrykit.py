@@ -1,6 +1,6 @@
 """Helpers of the journalist-side tests of the writing contests: a contest with one category per
-medium, a clock to move, accounts, the entry form as a browser sends it, and sample files (with
-author metadata) built in memory."""
+medium whose window holds the ``clock`` fixture's start, accounts, the entry form as a browser
+sends it, and sample files (with author metadata) built in memory."""
 
 from __future__ import annotations
 
@@ -20,8 +20,7 @@ from sqlalchemy import func, select
 from contest.accounts.models import Role, User
 from contest.audit import AuditEvent
 from contest.extensions import db
-from contest.timeutil import utcnow as real_utcnow
-from contest.writing import phases
+from contest.timeutil import utcnow
 from contest.writing.models import (
     Category,
     ContestStatus,
@@ -29,13 +28,14 @@ from contest.writing.models import (
     EntryFile,
     WritingContest,
 )
+from tests.conftest import CLOCK_START
 
 PASSWORD = "correct horse battery"
 
 # The contest's window: 08:00 on 1 March to 17:00 on 31 March 2026, Vietnam time.
 OPENS = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
 CLOSES = datetime(2026, 3, 31, 10, 0, tzinfo=UTC)
-IN_WINDOW = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
+IN_WINDOW = CLOCK_START  # where the clock fixture starts
 PUBLISHED_FROM = date(2025, 1, 1)
 PUBLISHED_TO = date(2026, 2, 28)
 
@@ -44,23 +44,6 @@ AUTHOR_EMAIL = "mai.tran@baonghean.vn"
 PEN_NAME = "Hoài An Sông Lam"
 COAUTHOR = "Nguyễn Văn Hùng"
 COAUTHOR_EMAIL = "hung.nguyen@vov.vn"
-
-
-class Clock:
-    """The server clock the entry rules read, moved by hand."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    c = Clock(IN_WINDOW)
-    monkeypatch.setattr(phases, "utcnow", c)
-    return c
 
 
 def make_contest(title: str = "Giải báo chí về bình đẳng giới trong chính trị", *,
@@ -112,11 +95,12 @@ class People:
 
 
 def verified(**fields) -> dict:
-    return {"email_verified_at": real_utcnow(), "locale": "en", **fields}
+    return {"email_verified_at": utcnow(), "locale": "en", **fields}
 
 
 @pytest.fixture
-def people(login_as) -> People:  # noqa: ANN001
+def people(login_as, clock) -> People:  # noqa: ANN001
+    # Signed in on the clock: a password typed before the clock is set would be from the future.
     return People(
         author=login_as(Role.JOURNALIST, **verified(full_name=AUTHOR, email=AUTHOR_EMAIL)),
         other=login_as(Role.JOURNALIST, **verified(full_name="Lê Thu Hà",

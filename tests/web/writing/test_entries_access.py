@@ -5,12 +5,17 @@ is told there is no such entry."""
 from __future__ import annotations
 
 import pytest
-from entrykit import (  # noqa: F401
+
+from contest.accounts import tokens
+from contest.accounts.models import Role
+from contest.timeutil import utcnow
+from contest.writing import access
+from contest.writing.models import Coauthor, Entry, EntryStatus
+from tests.web.writing.entrykit import (  # noqa: F401
     AUTHOR_EMAIL,
     COAUTHOR,
     COAUTHOR_EMAIL,
     category,
-    clock,
     coauthor_rows,
     contest,
     draft_entry,
@@ -25,12 +30,6 @@ from entrykit import (  # noqa: F401
     text,
     verified,
 )
-
-from contest.accounts import tokens
-from contest.accounts.models import Role
-from contest.timeutil import utcnow
-from contest.writing import access
-from contest.writing.models import Coauthor, Entry, EntryStatus
 
 
 @pytest.fixture

@@ -8,14 +8,17 @@ import re
 from pathlib import Path
 
 import pytest
-from entrykit import (  # noqa: F401
+
+from contest.writing import access
+from contest.writing.files import metadata_people
+from contest.writing.models import Entry
+from tests.web.writing.entrykit import (  # noqa: F401
     AUTHOR,
     AUTHOR_EMAIL,
     COAUTHOR,
     COAUTHOR_EMAIL,
     PEN_NAME,
     category,
-    clock,
     coauthor_rows,
     contest,
     docx_bytes,
@@ -27,7 +30,7 @@ from entrykit import (  # noqa: F401
     submitted_entry,
     text,
 )
-from hostile_files import hostile_m4a
+from tests.web.writing.hostile_files import hostile_m4a
 
 from contest.writing import access
 from contest.writing.metadata import metadata_people

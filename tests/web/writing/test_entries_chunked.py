@@ -17,7 +17,6 @@ import pytest
 from entrykit import (  # noqa: F401
     EXECUTABLE,
     category,
-    clock,
     contest,
     draft_entry,
     edit_entry,

@@ -16,9 +16,12 @@ import xml.parsers.expat
 import zipfile
 
 import pytest
-from entrykit import (  # noqa: F401
+from PIL import Image
+
+from contest.writing import access, files, metadata
+from contest.writing.models import Entry, EntryFile
+from tests.web.writing.entrykit import (  # noqa: F401
     category,
-    clock,
     contest,
     entries,
     entry_form,
@@ -32,7 +35,7 @@ from entrykit import (  # noqa: F401
     submitted_entry,
     text,
 )
-from hostile_files import (
+from tests.web.writing.hostile_files import (
     ASCII_NAME,
     EMAIL,
     LOGIN,
@@ -41,10 +44,6 @@ from hostile_files import (
     hostile_m4a,
     hostile_mp3,
 )
-from PIL import Image
-
-from contest.writing import access, files, metadata
-from contest.writing.models import Entry, EntryFile
 
 MIB = 1024 * 1024
 IDENTITY = [NAME, ASCII_NAME, LOGIN, EMAIL, "Báo Nghệ An", "baonghean", "TTM"]

@@ -5,57 +5,20 @@ need PostgreSQL."""
 
 from __future__ import annotations
 
-import os
-import threading
-import time
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from entrykit import IN_WINDOW, category, clock, contest, words  # noqa: F401
 
 from contest.accounts.models import Role, User
 from contest.extensions import db
 from contest.writing import inputs, service
 from contest.writing.models import Entry, EntryStatus
+from tests.concurrency import together
+from tests.web.writing.entrykit import IN_WINDOW, category, contest, words  # noqa: F401
 
+# Each submission keeps its transaction open until the others are blocked on the contest row
+# (hold=True).
 pytestmark = pytest.mark.postgres_only
-PAUSE = 0.4  # long enough for the other thread to reach the same row
-
-
-@pytest.fixture(autouse=True)
-def postgres_only(app):  # noqa: ANN001
-    if db.engine.dialect.name != "postgresql":
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail("REQUIRE_POSTGRES=1 but the tests run on " + db.engine.dialect.name)
-        pytest.skip("concurrency tests need PostgreSQL row locks: set TEST_DATABASE_URL")
-
-
-def together(app, *jobs: Callable[[], Any]) -> list[Any]:  # noqa: ANN001
-    """Run each job in its own thread, app context and transaction, released at once;
-    returns each job's result, or the exception it raised."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[Any] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], Any]) -> None:
-        with app.app_context():
-            try:
-                barrier.wait(timeout=10)
-                outcomes[index] = job()
-                db.session.commit()
-            except Exception as exc:  # handed to the test
-                db.session.rollback()
-                outcomes[index] = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    db.session.expire_all()
-    return outcomes
 
 
 def draft(app, contest, author: User, title: str) -> int:  # noqa: ANN001
@@ -75,9 +38,7 @@ def submitter(app, entry_id: int, author_id: int) -> Callable[[], str]:  # noqa:
         entry = db.session.get(Entry, entry_id)
         service.submit_entry(entry, db.session.get(User, author_id),
                              upload_root=app.config["UPLOAD_ROOT"])
-        code = entry.anon_code
-        time.sleep(PAUSE)  # hold the transaction open while the others try
-        return code
+        return entry.anon_code
 
     return job
 
@@ -85,7 +46,8 @@ def submitter(app, entry_id: int, author_id: int) -> Callable[[], str]:  # noqa:
 def test_simultaneous_submissions_get_distinct_codes(app, contest, clock, make_user):
     authors = [make_user(Role.JOURNALIST) for _ in range(4)]
     ids = [draft(app, contest, a, f"Bài {n}") for n, a in enumerate(authors)]
-    codes = together(app, *[submitter(app, i, a.id) for i, a in zip(ids, authors, strict=True)])
+    jobs = [submitter(app, i, a.id) for i, a in zip(ids, authors, strict=True)]
+    codes = together(app, *jobs, hold=True)
     assert sorted(codes) == ["BC-001", "BC-002", "BC-003", "BC-004"]
 
 
@@ -97,7 +59,8 @@ def test_simultaneous_submissions_keep_the_cap(app, contest, clock, make_user):
     db.session.commit()
     # The cap is 2: of two more submitted at once, one must be refused.
     ids = [draft(app, contest, author, title) for title in ("Hai", "Ba")]
-    outcomes = together(app, *[submitter(app, i, author.id) for i in ids])
+    outcomes = together(app, *[submitter(app, i, author.id) for i in ids], hold=True,
+                        returns=(inputs.EntryRefused,))
     refused = [o for o in outcomes if isinstance(o, inputs.EntryRefused)]
     assert len(refused) == 1, outcomes
     assert [p.code for p in refused[0].problems] == ["cap_reached"]

@@ -5,11 +5,13 @@ token itself: a form without a valid token is refused and nothing is stored."""
 from __future__ import annotations
 
 import pytest
-from entrykit import (  # noqa: F401
+
+from contest.accounts.models import Role
+from contest.writing.models import Entry
+from tests.web.writing.entrykit import (  # noqa: F401
     AUTHOR_EMAIL,
     PASSWORD,
     category,
-    clock,
     contest,
     count,
     entry_form,
@@ -17,9 +19,6 @@ from entrykit import (  # noqa: F401
     post_form,
     verified,
 )
-
-from contest.accounts.models import Role
-from contest.writing.models import Entry
 
 
 @pytest.fixture

@@ -6,13 +6,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from entrykit import (  # noqa: F401
+
+from contest.accounts.models import Role
+from contest.extensions import db
+from contest.writing.models import ContestJuror, Entry, EntryStatus
+from tests.web.writing.entrykit import (  # noqa: F401
     CLOSES,
     OPENS,
     PUBLISHED_FROM,
     PUBLISHED_TO,
     category,
-    clock,
     coauthor_rows,
     contest,
     count,
@@ -33,10 +36,6 @@ from entrykit import (  # noqa: F401
     verified,
     words,
 )
-
-from contest.accounts.models import Role
-from contest.extensions import db
-from contest.writing.models import ContestJuror, Entry, EntryStatus
 
 SECOND = timedelta(seconds=1)
 

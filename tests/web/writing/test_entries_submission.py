@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from entrykit import (  # noqa: F401
+from contest.writing.models import Entry, EntryStatus
+from tests.web.writing.entrykit import (  # noqa: F401
     AUTHOR_EMAIL,
     CLOSES,
     IN_WINDOW,
     category,
-    clock,
     contest,
     draft_entry,
     edit_entry,
@@ -26,8 +26,6 @@ from entrykit import (  # noqa: F401
     text,
     words,
 )
-
-from contest.writing.models import Entry, EntryStatus
 
 RECEIPT = re.compile(r"^[0-9A-HJKMNP-TV-Z]{10}$")
 

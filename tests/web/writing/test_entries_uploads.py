@@ -8,10 +8,13 @@ import hashlib
 import io
 from pathlib import Path
 
-from entrykit import (  # noqa: F401
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from contest.writing.models import Entry, EntryStatus
+from tests.web.writing.entrykit import (  # noqa: F401
     EXECUTABLE,
     category,
-    clock,
     contest,
     docx_bomb,
     docx_bytes,
@@ -30,10 +33,6 @@ from entrykit import (  # noqa: F401
     submitted_entry,
     words,
 )
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
-
-from contest.writing.models import Entry, EntryStatus
 
 MIB = 1024 * 1024
 

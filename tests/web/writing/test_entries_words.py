@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 from entrykit import (  # noqa: F401
     category,
-    clock,
     contest,
     count,
     docx_bytes,

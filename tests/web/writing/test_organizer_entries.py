@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import login
 from sqlalchemy import select
 
 from contest.accounts.models import Role
 from contest.extensions import db
 from contest.writing.files import WARN_AUDIO_VIDEO
 from contest.writing.models import Entry, EntryFile, EntryStatus
+from tests.conftest import login
 from tests.web.writing import organizer_kit as kit
 from tests.web.writing.organizer_kit import (
     PDF,

@@ -1,0 +1,1 @@
+"""The test suite. Every folder is a package: import kits as ``tests.<folder>.<kit>``."""

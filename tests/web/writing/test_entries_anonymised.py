@@ -11,6 +11,7 @@ import pytest
 
 from contest.writing import access
 from contest.writing.files import metadata_people
+from contest.writing.metadata import metadata_people
 from contest.writing.models import Entry
 from tests.web.writing.entrykit import (  # noqa: F401
     AUTHOR,
@@ -31,10 +32,6 @@ from tests.web.writing.entrykit import (  # noqa: F401
     text,
 )
 from tests.web.writing.hostile_files import hostile_m4a
-
-from contest.writing import access
-from contest.writing.metadata import metadata_people
-from contest.writing.models import Entry
 
 # Everything that could tell a judge who wrote the entry.
 IDENTITY = [AUTHOR, AUTHOR_EMAIL, "mai.tran", PEN_NAME, COAUTHOR, COAUTHOR_EMAIL, "hung.nguyen",

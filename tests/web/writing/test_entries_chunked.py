@@ -14,7 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-from entrykit import (  # noqa: F401
+
+from contest.extensions import db
+from contest.writing.models import Entry, EntryStatus
+from tests.web.writing.entrykit import (  # noqa: F401
     EXECUTABLE,
     category,
     contest,
@@ -31,9 +34,6 @@ from entrykit import (  # noqa: F401
     submitted_entry,
     text,
 )
-
-from contest.extensions import db
-from contest.writing.models import Entry, EntryStatus
 
 MIB = 1024 * 1024
 CHUNK = 256 * 1024

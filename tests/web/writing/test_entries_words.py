@@ -6,7 +6,12 @@ audited) when a scanned document has no text to count."""
 from __future__ import annotations
 
 import pytest
-from entrykit import (  # noqa: F401
+from fpdf import FPDF
+
+from contest import fonts
+from contest.accounts.models import Role
+from contest.writing.models import Entry, EntryStatus
+from tests.web.writing.entrykit import (  # noqa: F401
     category,
     contest,
     count,
@@ -25,11 +30,6 @@ from entrykit import (  # noqa: F401
     verified,
     words,
 )
-from fpdf import FPDF
-
-from contest import fonts
-from contest.accounts.models import Role
-from contest.writing.models import Entry, EntryStatus
 
 
 def text_pdf(*pages: str) -> bytes:

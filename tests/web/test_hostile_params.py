@@ -112,7 +112,8 @@ def test_every_numeric_query_parameter_survives(demo, clients, value):
 
 
 def test_nul_character_is_refused_before_any_query(client):
-    """PostgreSQL text cannot hold NUL; a crafted link or form with one is a 400, on every database."""
+    """PostgreSQL text cannot hold NUL: a crafted link or form with one is a 400, on every
+    database."""
     assert client.get("/organizer/quiz/bank?q=%00").status_code in (400, 302)
     answer = client.get("/news?q=a%00b")
     assert answer.status_code == 400

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from contest.writing import access
-from contest.writing.files import metadata_people
 from contest.writing.metadata import metadata_people
 from contest.writing.models import Entry
 from tests.web.writing.entrykit import (  # noqa: F401

@@ -266,6 +266,7 @@ class Reader:
             units = units & scope.tree.subtree(filters.unit_id)
         self.units: set[int] | None = None if scope.everything and filters.unit_id is None \
             else units
+        self._people_rows: list[tuple[Any, Any, Any, int]] | None = None
 
     # --- the filtered bases ------------------------------------------------------------------
 
@@ -317,8 +318,30 @@ class Reader:
         return out
 
     def participants(self) -> int:
-        stmt = self._results(select(func.count(distinct(Result.user_id))))
-        return int(db.session.execute(stmt).scalar_one())
+        return sum(n for *_keys, n in self._people())
+
+    def _people(self) -> list[tuple[Any, Any, Any, int]]:
+        """(gender, age band, ethnicity, people) over the distinct participants: one pass over
+        the results for the total and all three breakdowns (kept for the report's lifetime)."""
+        if self._people_rows is None:
+            bands = list(self.filters.age_bands)
+            participants = self._results(select(Result.user_id).distinct()).subquery()
+            gender = func.coalesce(User.gender, literal(UNKNOWN)).label("gender")
+            age = case((User.birth_date.is_(None), -2),
+                       else_=_age_case(bands, self.end)).label("age")
+            ethnicity = func.coalesce(User.ethnicity, literal(UNKNOWN)).label("ethnicity")
+            stmt = (select(gender, age, ethnicity, func.count())
+                    .select_from(participants)
+                    .join(User, User.id == participants.c.user_id)
+                    .group_by(gender, age, ethnicity))
+            self._people_rows = [(g, a, e, int(n)) for g, a, e, n in db.session.execute(stmt)]
+        return self._people_rows
+
+    def _by_user_column(self, position: int) -> list[tuple[Any, int]]:
+        counts: dict[Any, int] = {}
+        for row in self._people():
+            counts[row[position]] = counts.get(row[position], 0) + row[3]
+        return list(counts.items())
 
     def units_rolled_up(self) -> list[UnitRow]:
         stmt = self._results(select(Result.unit_id, func.count(distinct(Result.user_id)))) \
@@ -342,21 +365,14 @@ class Reader:
         return [UnitRow(node, depth, own.get(node.id, 0), totals[node.id], sizes[node.id])
                 for node, depth in walked]
 
-    def _by_user_column(self, column: Any) -> list[tuple[Any, int]]:
-        key = column.label("key")
-        stmt = self._results(select(key, func.count(distinct(Result.user_id)))
-                             .join(User, User.id == Result.user_id))
-        return [(k, int(n)) for k, n in db.session.execute(stmt.group_by(key)).all()]
-
     def gender(self) -> list[Row]:
-        found = dict(self._by_user_column(func.coalesce(User.gender, literal(UNKNOWN))))
+        found = dict(self._by_user_column(0))
         order = ["female", "male", "other", "undisclosed", UNKNOWN]
         return [Row(k, k, found.get(k, 0)) for k in order if k in found or k in order[:2]]
 
     def age(self) -> list[Row]:
         bands = list(self.filters.age_bands)
-        expr = case((User.birth_date.is_(None), -2), else_=_age_case(bands, self.end))
-        found = dict(self._by_user_column(expr))
+        found = dict(self._by_user_column(1))
         labels = age_band_labels(bands)
         rows = [Row(i, labels[i], found.get(i, 0)) for i in range(len(bands))]
         if found.get(-1):
@@ -366,7 +382,7 @@ class Reader:
         return rows
 
     def ethnicity(self) -> list[Row]:
-        found = self._by_user_column(func.coalesce(User.ethnicity, literal(UNKNOWN)))
+        found = self._by_user_column(2)
         found.sort(key=lambda kv: (-kv[1], str(kv[0])))
         return [Row(k, k, n) for k, n in found]
 

@@ -10,10 +10,11 @@ from contest import audit
 def register_all() -> None:
     """Register the describer of every domain (idempotent)."""
     from contest.organizer.trail.accounts import AccountsDescriber
+    from contest.organizer.trail.campaign import CampaignDescriber, OutboxDescriber
     from contest.organizer.trail.judging import JudgingDescriber
     from contest.organizer.trail.quiz import QuizDescriber
     from contest.organizer.trail.writing import WritingDescriber
 
     for describer in (AccountsDescriber(), QuizDescriber(), WritingDescriber(),
-                      JudgingDescriber()):
+                      JudgingDescriber(), CampaignDescriber(), OutboxDescriber()):
         audit.register(describer)

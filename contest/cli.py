@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
 from pathlib import Path
@@ -104,13 +105,73 @@ def _migration_finding() -> Finding:
     return Finding("ok", "the database is at the migration head")
 
 
+def _sms_gateway_finding(config: dict, level: str) -> Finding | None:
+    """Whether the configured SMS gateway can be built from its settings (the log writer is
+    reported by :func:`check_settings`)."""
+    from contest.config import DEFAULT_SMS_SENDER
+
+    spec = str(config.get("SMS_SENDER") or DEFAULT_SMS_SENDER)
+    if spec == DEFAULT_SMS_SENDER:
+        return None
+    module_name, _, class_name = spec.partition(":")
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError, ValueError):
+        return Finding(level, f"SMS_SENDER {spec} cannot be loaded: no such module or class")
+    try:
+        cls(dict(config))
+    except (KeyError, ValueError, TypeError) as exc:
+        return Finding(level, f"the SMS gateway {class_name} is not configured: {exc}")
+    return Finding("ok", f"the SMS gateway {class_name} is configured")
+
+
+# A message still queued this long after it was due means no worker is delivering.
+OUTBOX_STALE_MINUTES = 10
+
+
+def _outbox_findings(level: str) -> list[Finding]:
+    from datetime import timedelta
+
+    from sqlalchemy import func
+
+    from contest.outbox.models import OutboxMessage, Status
+    from contest.timeutil import utcnow
+
+    cutoff = utcnow() - timedelta(minutes=OUTBOX_STALE_MINUTES)
+    try:
+        stale = db.session.execute(select(func.count()).where(
+            OutboxMessage.status == Status.QUEUED,
+            OutboxMessage.next_attempt_at < cutoff)).scalar_one()
+        failed = db.session.execute(select(func.count()).where(
+            OutboxMessage.status == Status.FAILED)).scalar_one()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return []  # the database finding already says what is wrong
+    found = []
+    if stale:
+        found.append(Finding(level, f"{stale} e-mail/SMS message(s) have waited more than "
+                                    f"{OUTBOX_STALE_MINUTES} minutes: is an outbox worker "
+                                    "running? (`flask --app wsgi outbox work`, deploy/systemd)"))
+    else:
+        found.append(Finding("ok", "no e-mail or SMS message is overdue"))
+    if failed:
+        found.append(Finding("warning", f"{failed} e-mail/SMS message(s) failed: an organizer "
+                                        "can send them again at /organizer/outbox"))
+    return found
+
+
 @click.command("check-config")
 def check_config() -> None:
     """Check the settings a production deployment needs; exit 1 on any error."""
     app = current_app
+    level = "error" if app.config.get("APP_ENV") == "production" else "warning"
     findings = check_settings(app.config, debug=app.debug)
+    sms = _sms_gateway_finding(app.config, level)
+    if sms is not None:
+        findings.append(sms)
     findings.append(_upload_folder_finding(app.config["UPLOAD_ROOT"]))
     findings.append(_migration_finding())
+    findings.extend(_outbox_findings(level))
     click.echo(f"APP_ENV={app.config['APP_ENV']}")
     for finding in findings:
         click.echo(f"{finding.level.upper():8} {finding.message}")

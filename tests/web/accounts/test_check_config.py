@@ -16,7 +16,10 @@ GOOD = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
     "MAIL_SERVER": "smtp.example.org",
-    "SMS_SENDER": "province_gateway.sms:Sender",
+    "SMS_SENDER": "contest.outbox.gateways:EsmsGateway",
+    "ESMS_API_KEY": "api-key",
+    "ESMS_SECRET_KEY": "secret-key",
+    "ESMS_BRANDNAME": "BTC-TINH",
     "SESSION_COOKIE_SECURE": True,
     "REMEMBER_COOKIE_SECURE": True,
 }
@@ -48,6 +51,8 @@ def test_a_complete_production_setup_passes(app_config):
         ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE is off"),
         ({"REMEMBER_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE is off"),
         ({"DEBUG": True}, "debug mode is on"),
+        ({"ESMS_SECRET_KEY": ""}, "the SMS gateway EsmsGateway is not configured"),
+        ({"SMS_SENDER": "province_gateway.sms:Sender"}, "cannot be loaded"),
     ],
 )
 def test_each_gap_fails_the_check(app_config, changes, reported):
@@ -87,3 +92,31 @@ def test_production_with_memory_limits_logs_an_error(app_config, caplog):
     with caplog.at_level(logging.ERROR):
         create_app({**app_config, **GOOD})
     assert not any("memory://" in r.getMessage() for r in caplog.records)
+
+
+def test_messages_nobody_delivers_fail_the_check(app_config):
+    """A message queued long ago and never sent means no outbox worker runs."""
+    from datetime import timedelta
+
+    from contest.outbox.models import OutboxMessage, Status
+    from contest.timeutil import utcnow
+
+    # Production delivery: queued messages wait for a worker (none runs here).
+    app = create_app({**app_config, **GOOD, "OUTBOX_DELIVERY": "worker"})
+    with app.app_context():
+        long_ago = utcnow() - timedelta(hours=1)
+        db.session.add_all([
+            OutboxMessage(kind="mail", recipient="a@example.org", subject="Mã", body="...",
+                          status=Status.QUEUED, next_attempt_at=long_ago, created_at=long_ago),
+            OutboxMessage(kind="sms", recipient="0912345678", body="...",
+                          status=Status.FAILED, next_attempt_at=long_ago, created_at=long_ago),
+        ])
+        db.session.commit()
+        result = app.test_cli_runner().invoke(args=["check-config"])
+        db.session.query(OutboxMessage).delete()
+        db.session.commit()
+        db.engine.dispose()
+    assert result.exit_code == 1, result.output
+    assert any(line.startswith("ERROR") and "1 e-mail/SMS message(s) have waited" in line
+               for line in result.output.splitlines()), result.output
+    assert "1 e-mail/SMS message(s) failed" in result.output

@@ -79,6 +79,7 @@ COLUMNS: list[tuple[str, str]] = [
     ("status", N_("Status")),
     ("submitted_at", N_("Submitted at (Vietnam time)")),
     ("word_count", N_("Words")),
+    ("word_note", N_("Word count note")),
     ("files", N_("Files")),
     ("prior_award", N_("Prior award")),
     ("disqualified_reason", N_("Reason for disqualification")),
@@ -149,12 +150,26 @@ def entry_rows(contest_id: int, *, category_id: int | None = None, status: str |
             "pen_name": entry.pen_name,
             "status": translate(STATUS_NAMES.get(entry.status, entry.status)),
             "submitted_at": submitted,
-            "word_count": entry.word_count,
+            "word_count": entry.rule_word_count,
+            "word_note": _word_note(entry, translate),
             "files": len(entry.files),
             "prior_award": entry.prior_award,
             "disqualified_reason": entry.disqualified_reason,
         }))
     return rows
+
+
+def _word_note(entry: Entry, translate: Callable[[str], str]) -> str:
+    """Why the Words column is not simply the counted words: an organizer's count (with the
+    reason), or documents whose words could not be counted."""
+    if entry.word_override is not None:
+        return translate(N_("Set by the organizers (counted: %(counted)s): %(reason)s")) % {
+            "counted": "—" if entry.word_count is None else entry.word_count,
+            "reason": entry.word_override_reason}
+    if entry.word_source == "unknown":
+        return translate(N_("Could not be counted: %(files)s")) % {
+            "files": entry.word_uncounted}
+    return ""
 
 
 def entries_csv(rows: Iterable[ExportRow], include_phone: bool,
@@ -168,6 +183,7 @@ def entries_csv(rows: Iterable[ExportRow], include_phone: bool,
 _WIDTHS = {"code": 10, "receipt": 14, "category": 24, "title": 48, "outlet": 24,
            "published_on": 12, "url": 36, "author": 24, "email": 28, "phone": 14,
            "coauthors": 30, "pen_name": 18, "status": 12, "submitted_at": 17, "word_count": 8,
+           "word_note": 30,
            "files": 6, "prior_award": 30, "disqualified_reason": 36}
 
 

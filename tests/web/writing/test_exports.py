@@ -150,7 +150,7 @@ def test_zip_of_a_category_of_another_contest_is_404(organizer, contest, entries
 
 HEADER = ["Code", "Receipt", "Category", "Title", "Outlet", "Publication date", "URL",
           "Author", "E-mail", "Phone", "Co-authors", "Pen name", "Status",
-          "Submitted at (Vietnam time)", "Words", "Files", "Prior award",
+          "Submitted at (Vietnam time)", "Words", "Word count note", "Files", "Prior award",
           "Reason for disqualification"]
 
 
@@ -195,6 +195,22 @@ def test_xlsx_export_has_the_header_and_every_entry(organizer, contest, entries)
     assert second["Co-authors"] == "Võ Thị Mai <mai@example.org>"
     disqualified = [r for r in by_code.values() if r["Status"] == "Disqualified"]
     assert disqualified[0]["Reason for disqualification"] == "Đạo văn"
+
+
+def test_exports_give_the_count_the_rules_use_with_its_note(organizer, contest, entries):
+    """An organizer's count (for a scan) is the exported count, with the reason beside it; a
+    document that could not be counted says so."""
+    a, b, _out = entries
+    a.word_count, a.word_source, a.word_uncounted = None, "unknown", "ban-scan.pdf"
+    b.word_override, b.word_override_reason = 980, "Bản scan, đã đếm tay"
+    db.session.commit()
+    rows = xlsx_rows(organizer.get(f"/organizer/writing/{contest.id}/entries.xlsx"))
+    by_code = {row[0]: dict(zip(HEADER, row, strict=True)) for row in rows[1:]}
+    assert by_code[b.anon_code]["Words"] == 980
+    assert by_code[b.anon_code]["Word count note"] == \
+        "Set by the organizers (counted: 1450): Bản scan, đã đếm tay"
+    assert by_code[a.anon_code]["Words"] is None
+    assert by_code[a.anon_code]["Word count note"] == "Could not be counted: ban-scan.pdf"
 
 
 def test_csv_export_with_bom_header_rows_and_filters(organizer, contest, entries):

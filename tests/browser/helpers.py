@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -82,7 +83,16 @@ def screenshot(page, name: str) -> Path:  # noqa: ANN001
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^\w.-]+", "_", name)
     path = SCREENSHOTS / f"{safe}.png"
-    page.screenshot(path=str(path), full_page=True)
+    for attempt in range(3):
+        try:
+            page.screenshot(path=str(path), full_page=True)
+            return path
+        except PlaywrightError as exc:
+            # Chromium under load sometimes fails one capture ("Unable to capture screenshot")
+            # while the compositor is busy; the next frame captures. Anything else is raised.
+            if "Unable to capture screenshot" not in str(exc) or attempt == 2:
+                raise
+            page.evaluate("() => new Promise(done => requestAnimationFrame(() => done()))")
     return path
 
 

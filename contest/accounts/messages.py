@@ -30,6 +30,9 @@ MESSAGES: dict[str, str] = {
     "role.last_admin": N_("The last administrator cannot be removed."),
     "role.coordinator_by_unit": N_(
         "Unit coordinators are appointed with their unit under Reports, Unit coordinators."),
+    # the organizer's unit form
+    "units.code_taken": N_("Another unit already has this code."),
+    "units.parent_inside": N_("A unit cannot belong to one of its own sub-units."),
     # the units file
     "units.header": N_("line %(line)d: header must have the columns %(columns)s"),
     "units.required": N_("line %(line)d: code and name are required"),

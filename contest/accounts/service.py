@@ -7,6 +7,7 @@ The caller commits.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -392,3 +393,12 @@ def grant_role(user: User, role: str, granted_by: int | None, reason: str) -> bo
     user.role_rows.append(UserRole(role=role, granted_by_id=granted_by))
     audit.record(granted_by, "role.grant", "user", user.id, reason, role=role)
     return True
+
+
+def issue_reset_link(actor_id: int | None, user: User, note: str,
+                     make_link: Callable[[User], str]) -> str:
+    """An organizer's reset link for ``user`` (made by ``make_link``), recorded in the audit
+    trail with the organizer's note. The caller commits."""
+    link = make_link(user)
+    audit.record(actor_id, "password.reset_link", "user", user.id, note)
+    return link

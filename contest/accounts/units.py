@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from contest import audit
 from contest.accounts.models import Unit, UnitKind
 from contest.extensions import db
 from contest.problems import Problem, Refused
@@ -92,3 +93,52 @@ def load_units(rows: list[UnitRow]) -> tuple[int, int]:
         unit.parent = existing[row.parent_code] if row.parent_code else None
     db.session.flush()
     return created, updated
+
+
+@dataclass(frozen=True)
+class UnitInput:
+    """A unit as the organizer's unit form gives it."""
+
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+    size: int | None
+    active: bool
+
+
+class UnitRefused(Refused):
+    """A unit the form may not save as typed (a code taken, a parent inside the unit)."""
+
+
+def _is_descendant(candidate_id: int, ancestor_id: int) -> bool:
+    seen: set[int] = set()
+    current = db.session.get(Unit, candidate_id)
+    while current is not None and current.id not in seen:
+        if current.id == ancestor_id:
+            return True
+        seen.add(current.id)
+        current = current.parent
+    return False
+
+
+def save_unit(unit: Unit | None, data: UnitInput, actor_id: int | None) -> Unit:
+    """Create (``unit`` None) or change one unit, recording it in the audit trail. Refused,
+    with nothing changed, when another unit has the code or the parent is the unit itself or
+    one of its sub-units. The caller commits."""
+    clash = db.session.execute(
+        select(Unit.id).where(Unit.code == data.code, Unit.id != (unit.id if unit else 0))
+    ).first()
+    if clash:
+        raise UnitRefused(Problem("units.code_taken", "code"))
+    if unit is not None and data.parent_id and (
+            data.parent_id == unit.id or _is_descendant(data.parent_id, unit.id)):
+        raise UnitRefused(Problem("units.parent_inside", "parent_id"))
+    if unit is None:
+        unit = Unit()
+        db.session.add(unit)
+    unit.code, unit.name, unit.kind = data.code, data.name, data.kind
+    unit.parent_id, unit.size, unit.active = data.parent_id, data.size, data.active
+    db.session.flush()
+    audit.record(actor_id, "unit.save", "unit", unit.id, code=unit.code)
+    return unit

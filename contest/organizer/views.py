@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
-from contest import audit
 from contest.accounts import service, tokens
+from contest.accounts import units as units_service
 from contest.accounts.forms import IssueResetLinkForm, RoleForm
 from contest.accounts.messages import message
 from contest.accounts.models import Role, Unit, User
@@ -20,7 +20,7 @@ from contest.console import CONSOLE_LINKS
 from contest.extensions import db
 from contest.forms import choices
 from contest.organizer.forms import UNIT_KIND_LABELS, UnitForm
-from contest.refusals import press_button
+from contest.refusals import press_button, save_form
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")
 # Unit coordinators are appointed with their unit on the reports' screen.
@@ -108,8 +108,9 @@ def issue_reset_link(user_id: int):
     form = IssueResetLinkForm()
     reset_url = None
     if form.validate_on_submit():
-        reset_url = reset_link(user, tokens.ORGANIZER_RESET)
-        audit.record(current_user.id, "password.reset_link", "user", user.id, form.note.data)
+        reset_url = service.issue_reset_link(
+            current_user.id, user, form.note.data or "",
+            lambda person: reset_link(person, tokens.ORGANIZER_RESET))
         db.session.commit()
     return render_template(
         "organizer/user.html", user=user, roles=GRANTABLE_HERE, role_form=RoleForm(),
@@ -143,36 +144,16 @@ def unit_edit(unit_id: int | None):
     form.parent_id.choices = _parent_choices(unit_id)
     if request.method == "GET" and unit is not None:
         form.parent_id.data = str(unit.parent_id or "")
-    if form.validate_on_submit():
-        clash = db.session.execute(
-            select(Unit.id).where(Unit.code == form.code.data, Unit.id != (unit_id or 0))
-        ).first()
+
+    def render(form: UnitForm, general: list[str], status: int):  # noqa: ANN202
+        return render_template("organizer/unit_form.html", form=form, unit=unit,
+                               general=general), status
+
+    def act() -> Unit:
         parent_id = int(form.parent_id.data) if form.parent_id.data else None
-        if clash:
-            form.code.errors.append(_("Another unit already has this code."))
-        elif unit is not None and parent_id and _is_descendant(parent_id, unit.id):
-            form.parent_id.errors.append(_("A unit cannot belong to one of its own sub-units."))
-        else:
-            if unit is None:
-                unit = Unit()
-                db.session.add(unit)
-            unit.code, unit.name, unit.kind = form.code.data, form.name.data, form.kind.data
-            unit.parent_id, unit.size, unit.active = parent_id, form.size.data, form.active.data
-            db.session.flush()
-            audit.record(current_user.id, "unit.save", "unit", unit.id, code=unit.code)
-            db.session.commit()
-            flash(_("Unit saved."), "success")
-            return redirect(url_for("organizer.units"))
-    return render_template("organizer/unit_form.html", form=form, unit=unit), \
-        400 if form.errors else 200
+        return units_service.save_unit(unit, units_service.UnitInput(
+            form.code.data, form.name.data, form.kind.data, parent_id, form.size.data,
+            bool(form.active.data)), current_user.id)
 
-
-def _is_descendant(candidate_id: int, ancestor_id: int) -> bool:
-    seen: set[int] = set()
-    current = db.session.get(Unit, candidate_id)
-    while current is not None and current.id not in seen:
-        if current.id == ancestor_id:
-            return True
-        seen.add(current.id)
-        current = current.parent
-    return False
+    return save_form(form, act, render=render, message=message, done=_("Unit saved."),
+                     then=url_for("organizer.units"))

@@ -20,6 +20,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from contest.extensions import csrf, db
@@ -44,6 +45,13 @@ def _chunk_bytes() -> int:
 def _refusal(status: int, problems: list[Problem], **extra):  # noqa: ANN003, ANN202
     return jsonify(ok=False, messages=[messages.problem_message(p) for p in problems],
                    codes=[p.code for p in problems], **extra), status
+
+
+@bp.errorhandler(CSRFError)
+def _expired(_error: CSRFError):  # noqa: ANN202
+    """The uploader reads JSON: an expired or missing token is said in words it can show."""
+    return jsonify(ok=False, codes=["csrf"], messages=[_(
+        "This page has expired. Reload the page and send the file again.")]), 400
 
 
 def _protect(limit: int) -> None:

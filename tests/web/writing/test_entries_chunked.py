@@ -300,7 +300,11 @@ def test_the_upload_calls_need_the_csrf_token(app, people, contest, clock):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     content = audio(100 * 1024)
 
-    assert start(people.author, entry.id, "a.mp3", len(content)).status_code == 400
+    refused = start(people.author, entry.id, "a.mp3", len(content))
+    assert refused.status_code == 400
+    # The uploader shows the answer's words: JSON, not the HTML error page.
+    assert refused.get_json()["messages"] == [
+        "This page has expired. Reload the page and send the file again."]
     response = people.author.post(f"/writing/entries/{entry.id}/uploads",
                                   json={"name": "a.mp3", "size": len(content)},
                                   headers={"X-CSRFToken": token})

@@ -139,6 +139,12 @@ def test_a_scanned_pdf_is_not_refused_as_zero_words_but_flagged(people, contest,
     console = main_text(people.organizer.get(f"/organizer/writing/entries/{entry.id}"))
     assert "Word count unknown." in console
     assert 'id="word-override"' in console
+    # The entries list flags it too, until an organizer sets the count.
+    listing = main_text(people.organizer.get(f"/organizer/writing/{contest.id}/entries"))
+    assert "Word count unknown" in listing
+    override(people.organizer, entry.id, "150", "Bản chụp, đếm trên giấy")
+    listing = main_text(people.organizer.get(f"/organizer/writing/{contest.id}/entries"))
+    assert "Word count unknown" not in listing
 
 
 def override(client, entry_id: int, words_: str, reason: str):  # noqa: ANN001, ANN201

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, ngettext
 from flask_login import current_user
 
 LANG_COOKIE = "lang"
@@ -35,6 +35,22 @@ def _date(value: date | None, fmt: str = "short") -> str:
     return "" if value is None else format_date(value, fmt)
 
 
+def file_size(value: int | None) -> str:
+    """A file's size for the reader: "614 bytes", "1,2 KB", "3,5 MB" (1 KB = 1,024 bytes), with
+    the reader's decimal mark; replaces Jinja's ``filesizeformat``, whose units are English."""
+    if value is None:
+        return ""
+    size = int(value)
+    if size < 1024:
+        return ngettext("%(num)d byte", "%(num)d bytes", size)
+    amount = float(size)
+    for unit in ("KB", "MB", "GB"):
+        amount /= 1024
+        if amount < 1024 or unit == "GB":
+            break
+    return f"{format_decimal(round(amount, 1), format='#,##0.#')} {unit}"
+
+
 def field_attrs(field: object, hint: object = None) -> dict[str, str]:
     """ARIA attributes tying a form input to its hint and error message."""
     ident = field.id  # type: ignore[attr-defined]
@@ -54,6 +70,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["field_attrs"] = field_attrs
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["date"] = _date
+    app.jinja_env.filters["filesizeformat"] = file_size
 
     @app.context_processor
     def _language() -> dict:

@@ -60,7 +60,7 @@ def test_organizer_uploads_a_material_that_visitors_download(app, organizer, cli
     listing = text(client.get("/materials"))
     assert "Tờ rơi: Phụ nữ tham gia bầu cử" in listing and "PDF" in listing
     page = text(client.get(f"/materials/{item.id}"))
-    assert f"{len(PDF)} Bytes" in page
+    assert f"{len(PDF)} byte" in page  # the size, in Vietnamese units
     for _ in range(2):
         download = client.get(f"/materials/{item.id}/download")
         assert download.status_code == 200 and download.data == PDF

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Response, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -19,47 +18,12 @@ from contest.judging import aggregate as agg
 from contest.judging import awards, lifecycle, matrix, results, rounds
 from contest.judging.console.base import bp, get_or_404, nav, now, round_or_404, round_url, show
 from contest.judging.console.forms import PrizeForm, ShortlistForm
-from contest.judging.messages import problem_message
+from contest.judging.messages import ACTION_LABELS, problem_message
 from contest.judging.models import EntryResult, JudgingRound
 from contest.params import whole_number
 from contest.refusals import press_button, save_form
 from contest.writing import exports
 from contest.writing.models import WritingContest
-
-ACTION_LABELS = {
-    "judging.round.create": _l("Round created"),
-    "judging.round.update": _l("Round settings changed"),
-    "judging.round.rubric": _l("Rubric replaced"),
-    "judging.round.open": _l("Round opened"),
-    "judging.round.close": _l("Round closed"),
-    "judging.round.reopen": _l("Round opened again"),
-    "judging.round.publish": _l("Round published"),
-    "judging.round.entries": _l("Entries received from the previous round"),
-    "judging.round.delete": _l("Round removed"),
-    "judging.judge.set": _l("Judge seated or changed"),
-    "judging.judge.remove": _l("Judge removed from the round"),
-    "judging.assign.auto": _l("Automatic assignment"),
-    "judging.assignment.reassign": _l("Assignment given to another judge"),
-    "judging.assignment.add": _l("Judge added to an entry"),
-    "judging.assignment.remove": _l("Assignment removed"),
-    "judging.assignment.conflict": _l("Assignment withdrawn for a conflict"),
-    "judging.sheet.save": _l("Score sheet saved as a draft"),
-    "judging.sheet.submit": _l("Score sheet submitted"),
-    "judging.sheet.reopen": _l("Score sheet reopened"),
-    "judging.reminders": _l("Reminders sent"),
-    "judging.aggregate": _l("Results computed"),
-    "judging.shortlist.confirm": _l("Shortlist confirmed"),
-    "judging.prizes.propose": _l("Prizes proposed"),
-    "judging.prize.set": _l("Prize decided"),
-    "judging.invitation.create": _l("Invitation sent"),
-    "judging.invitation.resend": _l("Invitation sent again"),
-    "judging.invitation.withdraw": _l("Invitation withdrawn"),
-    "judging.invitation.accept": _l("Invitation accepted"),
-    "judging.conflict.declare": _l("Conflict recorded"),
-    "judging.conflict.remove": _l("Conflict removed"),
-    "judging.conflict.confirm": _l("Declared conflict confirmed"),
-    "judging.conflict.dismiss": _l("Declared conflict dismissed"),
-}
 
 
 @bp.get("/judging/rounds/<int:round_id>/results")

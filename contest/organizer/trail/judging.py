@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from contest.audit import AuditEvent, Describer, Fact, Subject, humanise, plain
+from contest.judging.messages import ACTION_LABELS
 from contest.organizer.trail import names
 
 
@@ -102,43 +103,7 @@ class JudgingDescriber(Describer):
     domain = "judging"
     label = _l("Judging")
     prefixes = ("judging.",)
-    actions = {
-        "judging.round.create": _l("Judging round created"),
-        "judging.round.update": _l("Judging round settings changed"),
-        "judging.round.rubric": _l("Rubric of the round replaced"),
-        "judging.round.open": _l("Judging round opened"),
-        "judging.round.close": _l("Judging round closed"),
-        "judging.round.reopen": _l("Judging round opened again"),
-        "judging.round.publish": _l("Judging round published"),
-        "judging.round.entries": _l("Entries received from the previous round"),
-        "judging.round.delete": _l("Judging round removed"),
-        "judging.judge.set": _l("Judge seated or changed"),
-        "judging.judge.remove": _l("Judge removed from the round"),
-        "judging.assign.auto": _l("Automatic assignment"),
-        "judging.assignment.reassign": _l("Assignment given to another judge"),
-        "judging.assignment.add": _l("Judge added to an entry"),
-        "judging.assignment.remove": _l("Assignment removed"),
-        "judging.assignment.conflict": _l("Assignment withdrawn for a conflict"),
-        "judging.sheet.save": _l("Score sheet saved as a draft"),
-        "judging.sheet.submit": _l("Score sheet submitted"),
-        "judging.sheet.reopen": _l("Score sheet reopened"),
-        "judging.reminders": _l("Reminders sent"),
-        "judging.aggregate": _l("Results computed"),
-        "judging.shortlist.confirm": _l("Shortlist confirmed"),
-        "judging.prizes.propose": _l("Prizes proposed"),
-        "judging.prize.set": _l("Prize decided"),
-        "judging.invitation.create": _l("Invitation sent"),
-        "judging.invitation.resend": _l("Invitation sent again"),
-        "judging.invitation.withdraw": _l("Invitation withdrawn"),
-        "judging.invitation.accept": _l("Invitation accepted"),
-        "judging.conflict.declare": _l("Conflict recorded"),
-        "judging.conflict.remove": _l("Conflict removed"),
-        "judging.rubric.create": _l("Rubric created"),
-        "judging.rubric.update": _l("Rubric changed"),
-        "judging.rubric.copy": _l("Rubric copied"),
-        "judging.rubric.delete": _l("Rubric removed"),
-        "judging.rubric.seed": _l("Rubric template installed"),
-    }
+    actions = ACTION_LABELS
     hidden = frozenset({"assignment", "conflict", "invitation", "withdrawn", "template"})
 
     def keys(self) -> dict:

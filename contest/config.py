@@ -99,6 +99,10 @@ def load_config() -> dict:
         "CACHE_TYPE": os.environ.get("CACHE_TYPE") or (
             "RedisCache" if os.environ.get("CACHE_REDIS_URL") else "SimpleCache"),
         "CACHE_KEY_PREFIX": "contest:",
+        # The campaign settings every page's header and footer show are kept this long in each
+        # process; a change reaches the other workers and servers within it.
+        "CAMPAIGN_SETTINGS_CACHE_SECONDS": float(os.environ.get("CAMPAIGN_SETTINGS_CACHE_SECONDS",
+                                                                30)),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;60 per hour"),
         # Accounts created from one client address; many people share one (a commune hall, a

@@ -42,6 +42,8 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
         # own and never together with half of a view's work.
         if request.endpoint == "static" or not current_user.is_authenticated:
             return
+        if getattr(app.view_functions.get(request.endpoint or ""), "not_a_visit", False):
+            return
         row = g.get("login_session")
         if row is not None and sessions.needs_touch(row, timedelta(minutes=1)):
             sessions.touch(row, request.remote_addr or "")

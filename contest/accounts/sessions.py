@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from contest.accounts.models import LoginSession, User
 from contest.extensions import db
 from contest.timeutil import utcnow
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _hash(key: str) -> str:
@@ -52,13 +56,13 @@ def resolve(stored_id: str) -> tuple[User, LoginSession] | None:
     ident, _, key = (stored_id or "").partition(":")
     if not (ident.isascii() and ident.isdigit()) or not key:
         return None
-    # One statement per request: the record and its account together; the roles are read
-    # only by the pages that ask for them.
+    # One statement per request: the record, its account and the account's roles together
+    # (every page's menu asks for the roles).
     found = db.session.execute(
         select(LoginSession, User).join(User, User.id == LoginSession.user_id)
         .where(LoginSession.key_hash == _hash(key))
-        .options(lazyload(User.role_rows))
-    ).first()
+        .options(joinedload(User.role_rows))
+    ).unique().first()
     if found is None:
         return None
     row, user = found
@@ -69,6 +73,14 @@ def resolve(stored_id: str) -> tuple[User, LoginSession] | None:
         return None
     user.login_key = key
     return user, row
+
+
+def not_a_visit(view: F) -> F:
+    """Mark a view whose requests do not count as the device being seen (a page's background
+    saves): they leave the sign-in record alone, one write fewer on a busy path. The page
+    that sends them noted the visit."""
+    view.not_a_visit = True  # type: ignore[attr-defined]
+    return view
 
 
 def needs_touch(row: LoginSession, every: timedelta) -> bool:

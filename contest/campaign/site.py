@@ -4,12 +4,15 @@ organizer features on the home page; every change is recorded in the audit trail
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from contest import audit
 from contest.campaign import pictures
@@ -27,6 +30,36 @@ def settings() -> SiteSettings:
     """The settings row (an empty one, not stored, before an organizer saves any)."""
     row = db.session.get(SiteSettings, SETTINGS_ID)
     return row if row is not None else empty_settings()
+
+
+# Every page's header and footer show the settings, which change a few times in a campaign:
+# each process keeps a copy for CAMPAIGN_SETTINGS_CACHE_SECONDS. A change written through this
+# process (any flush of the row) is shown at once; other processes show it within that time.
+_generation = [0]
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_cached(session: Session, context) -> None:  # noqa: ANN001, ARG001
+    if any(isinstance(obj, SiteSettings)
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        _generation[0] += 1
+
+
+def cached_settings() -> SiteSettings:
+    """The settings as :func:`settings` reads them, from this process's short-lived copy: a
+    detached object, not in the session, for reading only."""
+    store = current_app.extensions.setdefault("campaign.settings", {})
+    now = time.monotonic()
+    entry = store.get("entry")
+    if entry is not None and entry[0] == _generation[0] and entry[1] > now:
+        return entry[2]
+    generation = _generation[0]
+    row = settings()
+    copy = SiteSettings(**{attr.key: getattr(row, attr.key)
+                           for attr in SiteSettings.__mapper__.column_attrs})
+    ttl = float(current_app.config.get("CAMPAIGN_SETTINGS_CACHE_SECONDS", 30))
+    store["entry"] = (generation, now + ttl, copy)
+    return copy
 
 
 def empty_settings() -> SiteSettings:

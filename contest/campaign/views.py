@@ -69,11 +69,11 @@ def _locale() -> str:
 
 
 def campaign_settings():
-    """The settings, read once per request. An error page drawn after a failed query still
-    gets (empty) settings rather than failing again."""
+    """The settings for the page (from the process's short-lived copy). An error page drawn
+    after a failed query still gets (empty) settings rather than failing again."""
     if "campaign_settings" not in g:
         try:
-            g.campaign_settings = site.settings()
+            g.campaign_settings = site.cached_settings()
         except SQLAlchemyError:
             db.session.rollback()
             g.campaign_settings = site.empty_settings()

@@ -7,9 +7,15 @@ the round is closed early by hand). Answers may arrive up to ``grace_seconds`` a
 
 Concurrency. A save or submit locks the attempt row (``FOR NO KEY UPDATE`` on PostgreSQL) and
 merges only the questions it carries into the stored answers, so two tabs lose nothing; the
-status flips from open to submitted with a conditional UPDATE, so a double submit scores once.
-An entrant's :class:`~contest.quiz.models.Result` row is created with an insert that ignores a
-conflict and is otherwise updated under a row lock.
+status flips from open to submitted with a conditional UPDATE (which also writes the answers and
+the scores), so a double submit scores once. An entrant's :class:`~contest.quiz.models.Result`
+row is updated under a row lock, or created with an insert that ignores a conflict (then read
+under the lock and updated, when another submission created it meanwhile).
+
+A drawn question is marked used in the transaction that draws it, and a used question is never
+edited in place (a change makes a new revision). Each process therefore keeps what attempts
+need of a drawn question (its text, options and key) once read: showing, saving and scoring an
+attempt read no question rows.
 
 The page never needs an option id or a weight: answers travel as positions in the option order
 drawn for the attempt, so neither the HTML nor the JSON says anything about the key (option ids
@@ -33,6 +39,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from contest.accounts.models import User
 from contest.extensions import db
@@ -56,16 +63,19 @@ __all__ = [
     "AttemptRefused",
     "Paper",
     "PaperItem",
+    "DrawnQuestion",
     "ReviewItem",
     "SubmitOutcome",
     "attempts_used",
     "close_overdue",
     "draw_for",
+    "drawn_questions",
     "effective_deadline",
     "is_overdue",
     "lock_attempt",
     "merge_answers",
     "open_attempt",
+    "open_attempt_and_count",
     "paper_for",
     "record_result",
     "review_for",
@@ -138,17 +148,29 @@ def attempts_used(round_id: int, user_id: int) -> int:
     ).scalar_one()
 
 
+def open_attempt_and_count(rnd: Round, user_id: int, now: datetime,
+                           grace_seconds: float = DEFAULT_GRACE_SECONDS
+                           ) -> tuple[Attempt | None, int]:
+    """The entrant's attempt under way in ``rnd`` (scored first if its time ran out, then
+    None) and how many attempts they have started there, read in one statement."""
+    row = db.session.execute(
+        select(Attempt, func.count().over())
+        .where(Attempt.round_id == rnd.id, Attempt.user_id == user_id)
+        .order_by((Attempt.status == AttemptStatus.OPEN).desc(), Attempt.number.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None, 0
+    attempt, used = row
+    if attempt.status != AttemptStatus.OPEN or settle_if_overdue(attempt, now, grace_seconds):
+        return None, used
+    return attempt, used
+
+
 def open_attempt(rnd: Round, user_id: int, now: datetime,
                  grace_seconds: float = DEFAULT_GRACE_SECONDS) -> Attempt | None:
     """The entrant's attempt under way in ``rnd``, scoring it first if its time ran out."""
-    attempt = db.session.execute(
-        select(Attempt).where(Attempt.round_id == rnd.id, Attempt.user_id == user_id,
-                              Attempt.status == AttemptStatus.OPEN)
-        .order_by(Attempt.number.desc()).limit(1)
-    ).scalar_one_or_none()
-    if attempt is not None and settle_if_overdue(attempt, now, grace_seconds):
-        return None
-    return attempt
+    return open_attempt_and_count(rnd, user_id, now, grace_seconds)[0]
 
 
 def draw_for(rnd: Round, rng: random.Random) -> list[list[Any]]:
@@ -173,24 +195,42 @@ def draw_for(rnd: Round, rng: random.Random) -> list[list[Any]]:
         pools = rounds.quota_pools(quotas, include_exposed=bool(rnd.allow_exposed))
         question_ids = draw.draw_questions(pools, quotas, rng,
                                            shuffle=rnd.shuffle_questions)
-    options: dict[int, list[int]] = {qid: [] for qid in question_ids}
-    for option_id, question_id in db.session.execute(
-        select(Option.id, Option.question_id).where(Option.question_id.in_(question_ids))
-        .order_by(Option.question_id, Option.position, Option.id)
-    ):
-        options[question_id].append(option_id)
+    # Options of questions this process knows are used (so unchanging) come from its copy.
+    used: set[int] = current_app.extensions.get("quiz_used_questions", set())
+    kept: dict[int, DrawnQuestion] = current_app.extensions.get(_DRAWN, {})
+    options: dict[int, list[int]] = {}
+    for qid in question_ids:
+        known = kept.get(qid) if qid in used else None
+        options[qid] = list(known.options) if known is not None else []
+    unknown = [qid for qid in question_ids if not options[qid]]
+    if unknown:
+        for option_id, question_id in db.session.execute(
+            select(Option.id, Option.question_id).where(Option.question_id.in_(unknown))
+            .order_by(Option.question_id, Option.position, Option.id)
+        ):
+            options[question_id].append(option_id)
     shown = draw.shuffle_options(options, rnd.shuffle_options, rng)
     return [[qid, shown[qid]] for qid in question_ids]
 
 
 def _mark_used(question_ids: Iterable[int]) -> None:
-    """Flag drawn questions as used (edited by revision from now on)."""
-    ids = list(question_ids)
+    """Flag drawn questions as used (edited by revision from now on).
+
+    Questions this process has seen used (committed: the flag never goes back) are skipped;
+    once a round's questions are all known, a start reads nothing here.
+    """
+    known: set[int] = current_app.extensions.setdefault("quiz_used_questions", set())
+    ids = [qid for qid in question_ids if qid not in known]
+    if not ids:
+        return
     fresh = list(db.session.execute(
         select(Question.id).where(Question.id.in_(ids), Question.used.is_(False))
         # Lock in id order so that two first draws sharing questions cannot deadlock.
         .order_by(Question.id).with_for_update(key_share=True)
     ).scalars())
+    # The ones not returned were marked by a committed transaction; the ones marked below
+    # join them when a later draw finds them used.
+    known.update(set(ids) - set(fresh))
     if fresh:
         db.session.execute(
             update(Question).where(Question.id.in_(fresh)).values(used=True)
@@ -210,10 +250,9 @@ def start_attempt(rnd: Round, user: User, now: datetime,
     db.session.execute(
         select(User.id).where(User.id == user.id).with_for_update(key_share=True)
     )
-    current = open_attempt(rnd, user.id, now, grace_seconds)
+    current, used = open_attempt_and_count(rnd, user.id, now, grace_seconds)
     if current is not None:
         return current
-    used = attempts_used(rnd.id, user.id)
     reason = rounds.eligibility(rnd, user, now, used)
     if reason is not None:
         raise AttemptRefused(reason)
@@ -230,14 +269,15 @@ def start_attempt(rnd: Round, user: User, now: datetime,
         started_at=now, deadline_at=deadline, draw=paper, answers={},
     )
     attempt.round = rnd
+    db.session.add(attempt)
     try:
-        with db.session.begin_nested():
-            db.session.add(attempt)
-    except IntegrityError as exc:  # another tab started the same attempt number meanwhile
+        db.session.flush()
+    except IntegrityError as exc:
+        # The lock above makes this unreachable for starts; it guards against any other
+        # writer of the same attempt number. The caller rolls the transaction back.
         raise AttemptRefused(Problem("already_started")) from exc
     _mark_used(qid for qid, _ in paper)
     rounds.mark_started(rnd, now)
-    db.session.flush()
     return attempt
 
 
@@ -296,20 +336,46 @@ def _chosen_ids(attempt: Attempt, question_id: int, positions: Sequence[int],
     return sorted(shown[p] for p in positions)
 
 
-def _kinds(attempt: Attempt) -> dict[int, str]:
-    """The kind of each question of the paper.
+@dataclass(frozen=True)
+class DrawnQuestion:
+    """What attempts need of a drawn (used, so unchanging) question."""
 
-    A drawn question is marked used in the transaction that draws it, and a used question is
-    never edited in place (a change makes a new revision), so its kind is kept per process.
-    """
-    known: dict[int, str] = current_app.extensions.setdefault("quiz_question_kinds", {})
-    ids = [qid for qid, _ in attempt.draw]
-    missing = [qid for qid in ids if qid not in known]
+    kind: str
+    text: str
+    text_format: str
+    explanation: str
+    source: str
+    options: Mapping[int, tuple[str, float]]  # option id -> (text, weight)
+
+
+_DRAWN = "quiz_drawn_questions"
+_DRAWN_KEEP = 20_000  # questions kept per process; far more than a bank holds
+
+
+def drawn_questions(ids: Sequence[int]) -> dict[int, DrawnQuestion]:
+    """The questions ``ids`` of a paper (all drawn, so used), from the process's copy; the ones
+    not yet in it are read in one go."""
+    known: dict[int, DrawnQuestion] = current_app.extensions.setdefault(_DRAWN, {})
+    found = {qid: known[qid] for qid in ids if qid in known}
+    missing = [qid for qid in ids if qid not in found]
     if missing:
-        known.update(db.session.execute(
-            select(Question.id, Question.kind).where(Question.id.in_(missing))
-        ).all())
-    return {qid: known[qid] for qid in ids if qid in known}
+        if len(known) > _DRAWN_KEEP:
+            known.clear()
+        with db.session.no_autoflush:
+            for q in db.session.execute(
+                select(Question).where(Question.id.in_(missing))
+                .options(selectinload(Question.options))
+            ).scalars():
+                found[q.id] = known[q.id] = DrawnQuestion(
+                    q.kind, q.text, q.text_format, q.explanation or "", q.source or "",
+                    {o.id: (o.text, o.fraction)
+                     for o in sorted(q.options, key=lambda o: (o.position, o.id))})
+    return found
+
+
+def _kinds(attempt: Attempt) -> dict[int, str]:
+    """The kind of each question of the paper."""
+    return {qid: q.kind for qid, q in drawn_questions([qid for qid, _ in attempt.draw]).items()}
 
 
 def merge_answers(stored: Mapping[str, list[int]],
@@ -387,15 +453,10 @@ class SubmitOutcome:
 
 def _score(attempt: Attempt, rnd: Round) -> tuple[float, float, int, dict[str, float]]:
     ids = [qid for qid, _ in attempt.draw]
-    kinds: dict[int, str] = {}
-    weights: dict[int, dict[int, float]] = {qid: {} for qid in ids}
-    for qid, kind, option_id, fraction in db.session.execute(
-        select(Question.id, Question.kind, Option.id, Option.fraction)
-        .join(Option, Option.question_id == Question.id).where(Question.id.in_(ids))
-    ):
-        kinds[qid] = kind
-        weights[qid][option_id] = fraction
-    items = [ItemKey(qid, kinds[qid], weights[qid]) for qid in ids]
+    questions = drawn_questions(ids)
+    items = [ItemKey(qid, questions[qid].kind,
+                     {oid: weight for oid, (_, weight) in questions[qid].options.items()})
+             for qid in ids]
     answers = {int(k): v for k, v in (attempt.answers or {}).items()}
     result = score_attempt(items, answers, rnd.multi_scoring)
     return (result.score, result.max_score, result.correct_count,
@@ -403,29 +464,31 @@ def _score(attempt: Attempt, rnd: Round) -> tuple[float, float, int, dict[str, f
 
 
 def _close(attempt: Attempt, submitted_at: datetime, auto: bool) -> bool:
-    """Score the (locked) attempt and flip it to submitted; False if it already was."""
-    # Answers given with the submission are written with the scores, in one UPDATE below.
+    """Score the (locked) attempt and flip it to submitted; False if it already was.
+
+    One conditional UPDATE writes the answers given with the submission, the scores and the
+    status, only while the row is still open.
+    """
     with db.session.no_autoflush:
+        score, max_score, correct, items = _score(attempt, attempt.round)
+        ended = min(submitted_at, effective_deadline(attempt))
+        values = {
+            "status": AttemptStatus.SUBMITTED, "submitted_at": submitted_at, "score": score,
+            "max_score": max_score, "correct_count": correct, "item_scores": items,
+            "time_ms": max(0, int((ended - attempt.started_at) / timedelta(milliseconds=1))),
+            "auto_submitted": auto, "answers": attempt.answers,
+            "answers_saved_at": attempt.answers_saved_at, "prediction": attempt.prediction,
+        }
         flipped = db.session.execute(
             update(Attempt).where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN)
-            .values(status=AttemptStatus.SUBMITTED)
+            .values(**values)
             .execution_options(synchronize_session=False)
         ).rowcount
     if flipped != 1:
         db.session.refresh(attempt)
         return False
-    rnd = attempt.round
-    score, max_score, correct, items = _score(attempt, rnd)
-    ended = min(submitted_at, effective_deadline(attempt))
-    attempt.status = AttemptStatus.SUBMITTED
-    attempt.submitted_at = submitted_at
-    attempt.score = score
-    attempt.max_score = max_score
-    attempt.correct_count = correct
-    attempt.item_scores = items
-    attempt.time_ms = max(0, int((ended - attempt.started_at) / timedelta(milliseconds=1)))
-    attempt.auto_submitted = auto
-    db.session.flush()
+    for name, value in values.items():  # the object now says what the row says
+        set_committed_value(attempt, name, value)
     record_result(attempt)
     return True
 
@@ -533,8 +596,8 @@ def _as_result(attempt_id: int, user_id: int, score: float, max_score: float, ti
     return ranking.AttemptResult(attempt_id, user_id, score, max_score, time_ms, submitted_at)
 
 
-def _insert_ignoring_conflict(values: dict[str, Any]) -> bool:
-    """INSERT the result row unless the (round, user) row exists; True if inserted."""
+def _insert_ignoring_conflict(values: dict[str, Any]) -> Result | None:
+    """INSERT the result row unless the (round, user) row exists; the new row, or None."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -546,15 +609,24 @@ def _insert_ignoring_conflict(values: dict[str, Any]) -> bool:
                                     Result.user_id == values["user_id"])
         ).first()
         if exists:
-            return False
-        db.session.add(Result(**values))
+            return None
+        row = Result(**values)
+        db.session.add(row)
         db.session.flush()
-        return True
-    # RETURNING rather than rowcount, which the ORM's insert path does not report reliably.
+        return row
     stmt = insert(Result).values(**values).on_conflict_do_nothing(
         index_elements=["round_id", "user_id"]
-    ).returning(Result.id)
-    return db.session.execute(stmt).first() is not None
+    ).returning(Result)
+    return db.session.execute(
+        stmt, execution_options={"populate_existing": True}).scalar_one_or_none()
+
+
+def _locked_result(round_id: int, user_id: int) -> Result | None:
+    return db.session.execute(
+        select(Result).where(Result.round_id == round_id, Result.user_id == user_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
 
 
 def record_result(attempt: Attempt) -> Result:
@@ -574,15 +646,14 @@ def record_result(attempt: Attempt) -> Result:
         submitted_at=attempt.submitted_at, prediction=attempt.prediction, perfect=perfect,
         excluded=False, exclusion_reason="", tied=False,
     )
-    inserted = _insert_ignoring_conflict(values)
-    result = db.session.execute(
-        select(Result).where(Result.round_id == attempt.round_id,
-                             Result.user_id == attempt.user_id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    if inserted:
-        return result
+    result = _locked_result(attempt.round_id, attempt.user_id)
+    if result is None:
+        inserted = _insert_ignoring_conflict(values)
+        if inserted is not None:
+            return inserted
+        # Another submission of this entrant created the row meanwhile: update it as below.
+        result = _locked_result(attempt.round_id, attempt.user_id)
+        assert result is not None
     # The row is locked and this attempt was flipped to submitted exactly once just before.
     result.attempts_count += 1
     result.unit_id = unit_id
@@ -631,22 +702,14 @@ class Paper:
         return sum(1 for item in self.items if item.chosen)
 
 
-def _questions(ids: Sequence[int], with_options: bool = True) -> dict[int, Question]:
-    query = select(Question).where(Question.id.in_(ids))
-    if with_options:
-        query = query.options(selectinload(Question.options))
-    return {q.id: q for q in db.session.execute(query).scalars()}
-
-
 def paper_for(attempt: Attempt) -> Paper:
     """The attempt's paper in its drawn order, with the answers saved so far."""
-    ids = [qid for qid, _ in attempt.draw]
-    questions = _questions(ids)
+    questions = drawn_questions([qid for qid, _ in attempt.draw])
     answers = attempt.answers or {}
     items = []
     for number, (qid, shown) in enumerate(attempt.draw, start=1):
         question = questions[qid]
-        text_of = {o.id: o.text for o in question.options}
+        text_of = {oid: text for oid, (text, _) in question.options.items()}
         chosen = set(answers.get(str(qid), []))
         items.append(PaperItem(
             number=number, question_id=qid, kind=question.kind, text=question.text,
@@ -689,25 +752,24 @@ def _in_key(kind: str, fraction: float) -> bool:
 
 def review_for(attempt: Attempt) -> list[ReviewItem]:
     """The submitted attempt with the correct answers; only for a round that has closed."""
-    ids = [qid for qid, _ in attempt.draw]
-    questions = _questions(ids)
+    questions = drawn_questions([qid for qid, _ in attempt.draw])
     answers = attempt.answers or {}
     scores = attempt.item_scores or {}
     items = []
     for number, (qid, shown) in enumerate(attempt.draw, start=1):
         question = questions[qid]
-        by_id = {o.id: o for o in question.options}
         chosen = set(answers.get(str(qid), []))
         options = tuple(
-            ReviewOption(by_id[oid].text, oid in chosen,
-                         _in_key(question.kind, by_id[oid].fraction), by_id[oid].fraction)
-            for oid in shown if oid in by_id
+            ReviewOption(question.options[oid][0], oid in chosen,
+                         _in_key(question.kind, question.options[oid][1]),
+                         question.options[oid][1])
+            for oid in shown if oid in question.options
         )
         points = float(scores.get(str(qid), 0.0))
         items.append(ReviewItem(
             number=number, kind=question.kind, text=question.text,
             text_format=question.text_format, options=options, points=points,
-            full=points >= 1.0 - 1e-9, explanation=question.explanation or "",
-            source=question.source or "",
+            full=points >= 1.0 - 1e-9, explanation=question.explanation,
+            source=question.source,
         ))
     return items

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, select, update
+from sqlalchemy.orm import joinedload
 
 from contest import audit
 from contest.accounts.forms import age_on
@@ -114,7 +115,10 @@ def public_rounds() -> Select[tuple[Round]]:
 
 def public_round(round_id: int) -> Round | None:
     """The round if the public may see it, else None."""
-    rnd = db.session.get(Round, round_id)
+    # With its quotas, which the round page and a start both read.
+    rnd = db.session.execute(
+        select(Round).where(Round.id == round_id).options(joinedload(Round.quotas))
+    ).unique().scalar_one_or_none()
     return rnd if rnd is not None and is_public(rnd) else None
 
 

@@ -20,9 +20,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from contest import timeutil
+from contest.accounts.sessions import not_a_visit
 from contest.extensions import db
 from contest.forms import ActionForm
 from contest.params import whole_number
@@ -148,14 +149,19 @@ def round_page(round_id: int):
     mine: list[Attempt] = []
     result = None
     if current_user.is_authenticated:
-        current = service.open_attempt(rnd, current_user.id, now, _grace())
-        db.session.commit()
-        used = service.attempts_used(rnd.id, current_user.id)
-        reason = rounds.eligibility(rnd, current_user, now, used)
+        # The entrant's attempts (the page lists them, without their papers) tell how many
+        # are used and which one is under way; one left open past its time is scored first.
         mine = db.session.execute(
             select(Attempt).where(Attempt.round_id == rnd.id, Attempt.user_id == current_user.id)
             .order_by(Attempt.number)
+            .options(defer(Attempt.draw), defer(Attempt.answers), defer(Attempt.item_scores))
         ).scalars().all()
+        used = len(mine)
+        current = next((a for a in reversed(mine) if a.status == AttemptStatus.OPEN), None)
+        if current is not None and service.settle_if_overdue(current, now, _grace()):
+            db.session.commit()
+            current = None
+        reason = rounds.eligibility(rnd, current_user, now, used)
         result = db.session.execute(
             select(Result).where(Result.round_id == rnd.id, Result.user_id == current_user.id)
         ).scalar_one_or_none()
@@ -310,6 +316,7 @@ def _json_error(code: str, status: int, att: Attempt):
 
 
 @bp.post("/attempts/<int:attempt_id>/answers")
+@not_a_visit
 def save_json(attempt_id: int):
     """Background save of one question (or the prediction) while the entrant answers."""
     if not current_user.is_authenticated:  # a script wants JSON, not the login page

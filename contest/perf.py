@@ -12,8 +12,8 @@ import os
 
 from flask import Flask, Response, g, has_request_context
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlalchemy.pool import Pool
+
+from contest.extensions import db
 
 ENV = "SQL_COUNT_HEADER"
 
@@ -27,13 +27,16 @@ def init_app(app: Flask) -> None:
     if os.environ.get(ENV) != "1" and not app.config.get(ENV):
         return
 
-    @event.listens_for(Engine, "before_cursor_execute")
     def _statement(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001, ARG001
         _count("_sql_statements")
 
-    @event.listens_for(Pool, "checkout")
     def _checkout(dbapi_connection, connection_record, connection_proxy) -> None:  # noqa: ANN001, ARG001
         _count("_db_checkouts")
+
+    with app.app_context():  # this app's engines only (no connection is made here)
+        for engine in db.engines.values():
+            event.listen(engine, "before_cursor_execute", _statement)
+            event.listen(engine.pool, "checkout", _checkout)
 
     @app.after_request
     def _header(response: Response) -> Response:

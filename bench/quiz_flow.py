@@ -212,12 +212,20 @@ def expect(response: httpx.Response, status: int, step: str) -> httpx.Response:
     return response
 
 
-def flow(client: httpx.Client, round_id: int, stats: Stats, rng: random.Random) -> None:
-    """One attempt from the round page to the result page."""
+def flow(client: httpx.Client, round_id: int, stats: Stats, rng: random.Random,
+         think: float = 0.0) -> None:
+    """One attempt from the round page to the result page; ``think`` seconds (on average,
+    exponentially distributed) pass before each step after the first, as a reader pauses."""
+
+    def pause() -> None:
+        if think > 0:
+            time.sleep(rng.expovariate(1 / think))
+
     t = time.perf_counter()
     page = expect(client.get(f"/quiz/rounds/{round_id}"), 200, "round page")
     stats.add("round page", t, page)
     token = CSRF.search(page.text).group(1)
+    pause()
     t = time.perf_counter()
     r = expect(client.post(f"/quiz/rounds/{round_id}/start", data={"csrf_token": token}),
                302, "start")
@@ -227,6 +235,7 @@ def flow(client: httpx.Client, round_id: int, stats: Stats, rng: random.Random) 
     if not match:
         raise Failed(f"start: went to {location}")
     attempt_id = int(match.group(1))
+    pause()
     t = time.perf_counter()
     page = expect(client.get(f"/quiz/attempts/{attempt_id}"), 200, "attempt page")
     stats.add("attempt page", t, page)
@@ -234,6 +243,7 @@ def flow(client: httpx.Client, round_id: int, stats: Stats, rng: random.Random) 
     questions = [int(q) for q in SHOWN.findall(page.text)]
     answers = {q: [rng.randrange(4)] for q in questions}
     for q in rng.sample(questions, 3):
+        pause()
         t = time.perf_counter()
         r = expect(client.post(f"/quiz/attempts/{attempt_id}/answers",
                                json={"question": q, "choices": answers[q]},
@@ -245,6 +255,7 @@ def flow(client: httpx.Client, round_id: int, stats: Stats, rng: random.Random) 
                                         "shown": [str(q) for q in answers]}
     for q, positions in answers.items():
         body[f"q{q}"] = [str(p) for p in positions]
+    pause()
     t = time.perf_counter()
     r = expect(client.post(f"/quiz/attempts/{attempt_id}/submit", data=body), 302, "submit")
     stats.add("submit", t, r)
@@ -252,6 +263,7 @@ def flow(client: httpx.Client, round_id: int, stats: Stats, rng: random.Random) 
         raise Failed(f"submit: went to {r.headers['location']}")
     with stats.lock:
         stats.acknowledged.append(attempt_id)
+    pause()
     t = time.perf_counter()
     r = expect(client.get(f"/quiz/attempts/{attempt_id}/result"), 200, "result page")
     stats.add("result page", t, r)
@@ -260,7 +272,7 @@ def flow(client: httpx.Client, round_id: int, stats: Stats, rng: random.Random) 
 
 
 def run_level(base: str, round_id: int, phones: list[str], threads: int,
-              duration: float) -> tuple[Stats, float]:
+              duration: float, think: float = 0.0) -> tuple[Stats, float]:
     """``threads`` entrants, each cycling over its own accounts, for ``duration`` seconds."""
     stats = Stats()
     per = len(phones) // threads
@@ -281,7 +293,7 @@ def run_level(base: str, round_id: int, phones: list[str], threads: int,
         n = 0
         while time.perf_counter() < stop_at[0]:
             try:
-                flow(clients[i][n % per], round_id, stats, rng)
+                flow(clients[i][n % per], round_id, stats, rng, think)
             except (Failed, httpx.HTTPError, AttributeError, TypeError) as exc:
                 with stats.lock:
                     stats.errors[str(exc)[:80]] += 1
@@ -302,24 +314,30 @@ def run_level(base: str, round_id: int, phones: list[str], threads: int,
     return stats, elapsed
 
 
-def run_bare(base: str, threads: int, duration: float) -> float:
-    """Requests per second of bare Flask at ``threads`` concurrent clients."""
+def run_bare(base: str, threads: int, duration: float) -> tuple[float, float]:
+    """Requests per second and p99 latency (ms) of bare Flask at ``threads`` concurrent
+    clients: what the machine, the server and this client allow with no application work."""
     count, errors = [0], [0]
+    samples: list[float] = []
     lock = threading.Lock()
     stop_at = time.perf_counter() + duration
 
     def hammer() -> None:
+        mine: list[float] = []
         with httpx.Client(base_url=base, timeout=30,
                           headers={"Accept-Encoding": "identity"}) as c:
             n = 0
             while time.perf_counter() < stop_at:
+                t = time.perf_counter()
                 try:
                     if c.get("/").status_code == 200:
                         n += 1
+                        mine.append((time.perf_counter() - t) * 1000)
                 except httpx.HTTPError:
                     errors[0] += 1
         with lock:
             count[0] += n
+            samples.extend(mine)
 
     began = time.perf_counter()
     workers = [threading.Thread(target=hammer) for _ in range(threads)]
@@ -329,7 +347,7 @@ def run_bare(base: str, threads: int, duration: float) -> float:
         w.join()
     if errors[0]:
         print(f"  bare Flask: {errors[0]} failed requests at {threads} clients")
-    return count[0] / (time.perf_counter() - began)
+    return count[0] / (time.perf_counter() - began), percentile(samples, 99)
 
 
 def run_public(base: str, round_id: int, threads: int, duration: float) -> dict[str, tuple]:
@@ -485,11 +503,15 @@ def check_integrity(url: str, round_id: int, acknowledged: list[int]) -> list[st
 # --- report -------------------------------------------------------------------------------
 
 
-def report(level: int, stats: Stats, elapsed: float, bare_rps: float) -> None:
+def report(level: int, stats: Stats, elapsed: float, bare: tuple[float, float],
+           think: float = 0.0) -> None:
+    think_note = f", {think:g} s mean pause between steps" if think else ""
     rps = stats.requests / elapsed
-    print(f"\n== {level} concurrent entrants, {elapsed:.1f} s ==")
+    bare_rps, bare_p99 = bare
+    print(f"\n== {level} concurrent entrants, {elapsed:.1f} s{think_note} ==")
     print(f"flows/s {stats.flows / elapsed:8.1f}   requests/s {rps:8.1f}   bare Flask "
-          f"requests/s {bare_rps:8.1f}   ratio {100 * rps / max(bare_rps, 1e-9):5.1f} %")
+          f"requests/s {bare_rps:8.1f} (p99 {bare_p99:.1f} ms)   ratio "
+          f"{100 * rps / max(bare_rps, 1e-9):5.1f} %")
     print(f"{'step':<14}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'SQL':>6}"
           f"{'SQL max':>9}{'pool':>6}")
     for step in STEPS:
@@ -511,6 +533,9 @@ def main() -> int:
     parser.add_argument("--levels", default="16,64", help="concurrent entrants, comma-separated")
     parser.add_argument("--duration", type=float, default=20, help="seconds per level")
     parser.add_argument("--accounts", type=int, default=3, help="accounts per entrant thread")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean pause in seconds before each step after the first "
+                             "(0: each entrant sends its next request at once)")
     parser.add_argument("--port", type=int, default=8710)
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL",
                                                           "redis://127.0.0.1:6379/15"))
@@ -546,14 +571,15 @@ def main() -> int:
         for level in levels:
             accounts = phones[used:used + level * args.accounts]
             used += level * args.accounts
-            bare_rps = run_bare(f"http://127.0.0.1:{bare_port}", level, args.duration / 2)
+            bare_figures = run_bare(f"http://127.0.0.1:{bare_port}", level, args.duration / 2)
             stats, elapsed = run_level(f"http://127.0.0.1:{app_port}", round_id, accounts,
-                                       level, args.duration)
-            report(level, stats, elapsed, bare_rps)
+                                       level, args.duration, args.think)
+            report(level, stats, elapsed, bare_figures, args.think)
             acknowledged.extend(stats.acknowledged)
-        bare_rps = run_bare(f"http://127.0.0.1:{bare_port}", 32, args.duration / 2)
+        bare_rps, bare_p99 = run_bare(f"http://127.0.0.1:{bare_port}", 32, args.duration / 2)
         public = run_public(f"http://127.0.0.1:{app_port}", round_id, 32, args.duration / 2)
-        print(f"\n== anonymous readers, 32 connections (bare Flask {bare_rps:.1f} req/s) ==")
+        print(f"\n== anonymous readers, 32 connections (bare Flask {bare_rps:.1f} req/s, "
+              f"p99 {bare_p99:.1f} ms) ==")
         for name, (rps, p99, cookies) in public.items():
             print(f"{name:<18} requests/s {rps:8.1f}  ratio {100 * rps / max(bare_rps, 1e-9):5.1f}"
                   f" %  p99 {p99:7.1f} ms  cookies set {cookies}")

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, ngettext
+from flask import Flask, current_app, g, request
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    get_translations,
+    ngettext,
+)
 from flask_login import current_user
 
 LANG_COOKIE = "lang"
@@ -66,7 +73,29 @@ def field_attrs(field: object, hint: object = None) -> dict[str, str]:
     return attrs
 
 
+def _translations():  # noqa: ANN202 - babel's Translations or NullTranslations
+    """The catalogue of the current language, looked up once per language in a request (a
+    page calls ``_()`` dozens of times; Flask-Babel finds the catalogue anew for each call).
+    The entry is keyed by the locale object Flask-Babel keeps for the request, so
+    ``force_locale`` and ``refresh`` still switch the language."""
+    store = g._get_current_object().__dict__
+    locale = getattr(store.get("_flask_babel"), "babel_locale", None)
+    memo = store.get("_i18n_catalogue")
+    if memo is not None and locale is not None and memo[0] is locale:
+        return memo[1]
+    memo = store["_i18n_catalogue"] = (get_locale(), get_translations())
+    return memo[1]
+
+
 def init_app(app: Flask) -> None:
+    # The same callables as Flask-Babel installs, reading the per-request catalogue.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.globals["field_attrs"] = field_attrs
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["date"] = _date

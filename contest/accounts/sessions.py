@@ -10,13 +10,14 @@ Functions here work on ORM objects and the database session; the caller commits.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -51,18 +52,23 @@ def open_session(user: User, *, remember: bool, user_agent: str, client_address:
     return row
 
 
+@functools.cache
+def _by_key() -> Select:
+    """One statement per request: the record, its account and the account's roles together
+    (every page's menu asks for the roles); built once, as every request runs it."""
+    return (
+        select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.key_hash == bindparam("key_hash"))
+        .options(joinedload(User.role_rows))
+    )
+
+
 def resolve(stored_id: str) -> tuple[User, LoginSession] | None:
     """The live account and sign-in record named by a session or remember-me cookie."""
     ident, _, key = (stored_id or "").partition(":")
     if not (ident.isascii() and ident.isdigit()) or not key:
         return None
-    # One statement per request: the record, its account and the account's roles together
-    # (every page's menu asks for the roles).
-    found = db.session.execute(
-        select(LoginSession, User).join(User, User.id == LoginSession.user_id)
-        .where(LoginSession.key_hash == _hash(key))
-        .options(joinedload(User.role_rows))
-    ).unique().first()
+    found = db.session.execute(_by_key(), {"key_hash": _hash(key)}).unique().first()
     if found is None:
         return None
     row, user = found

@@ -26,6 +26,7 @@ Functions add and flush; the caller commits.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import random
@@ -36,7 +37,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -305,14 +306,21 @@ def lock_attempt(attempt_id: int) -> Attempt | None:
     use the row as read here instead of reading it again.
     """
     attempt = db.session.execute(
-        select(Attempt).where(Attempt.id == attempt_id)
-        .options(joinedload(Attempt.round))
-        .with_for_update(of=Attempt, key_share=True)
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+        _locking_read(), {"attempt_id": attempt_id}).scalar_one_or_none()
     if attempt is not None:
         _locked_here().add(attempt.id)
     return attempt
+
+
+@functools.cache
+def _locking_read() -> Select:
+    """The statement of :func:`lock_attempt`, built once (every save and submit runs it)."""
+    return (
+        select(Attempt).where(Attempt.id == bindparam("attempt_id"))
+        .options(joinedload(Attempt.round))
+        .with_for_update(of=Attempt, key_share=True)
+        .execution_options(populate_existing=True)
+    )
 
 
 def _lock(attempt: Attempt) -> Attempt:

@@ -25,7 +25,7 @@ By default a private PostgreSQL cluster (``pg_createcluster``, port 5499, droppe
 a private ``redis-server`` (port 6399) are used, so that nobody else on the machine sees the
 restarts; ``--shared`` uses the ``main`` cluster on 5432 and the Redis on 6379 instead. Needs
 root (pg_ctlcluster, nginx), nginx and the dev extras (httpx). Keep it short on a shared
-machine: the defaults run about 45 s of load with 8 entrants.
+machine: the defaults run about 45 s of load with 8 entrants (4 accounts each).
 """
 
 from __future__ import annotations
@@ -242,26 +242,33 @@ def gunicorn_workers(master: int) -> list[int]:
 # --- the run ---------------------------------------------------------------------------------
 
 
-def load(base: str, round_id: int, phones: list[str], recorder: Recorder, stop: threading.Event,
-         stats: quiz_flow.Stats) -> list[threading.Thread]:
-    """One thread per entrant account, each running flows until ``stop``."""
+def load(base: str, round_id: int, phones: list[list[str]], recorder: Recorder,
+         stop: threading.Event, stats: quiz_flow.Stats) -> list[threading.Thread]:
+    """One thread per entrant, each running flows until ``stop`` with its accounts in turn
+    (one account alone would use up the round's attempts)."""
     threads = []
-    for i, phone in enumerate(phones):
-        client = httpx.Client(base_url=base, timeout=40,
-                              headers={"Accept-Encoding": "identity"},
-                              event_hooks={"response": [recorder.hook]})
-        quiz_flow.login(client, phone)
+    for i, mine in enumerate(phones):
+        clients = []
+        for phone in mine:
+            client = httpx.Client(base_url=base, timeout=40,
+                                  headers={"Accept-Encoding": "identity"},
+                                  event_hooks={"response": [recorder.hook]})
+            quiz_flow.login(client, phone)
+            clients.append(client)
 
-        def run(client: httpx.Client = client, seed: int = i) -> None:
+        def run(clients: list[httpx.Client] = clients, seed: int = i) -> None:
             rng = random.Random(seed)
+            n = 0
             while not stop.is_set():
                 try:
-                    quiz_flow.flow(client, round_id, stats, rng)
+                    quiz_flow.flow(clients[n % len(clients)], round_id, stats, rng)
                 except (quiz_flow.Failed, httpx.HTTPError, AttributeError, TypeError) as exc:
                     with stats.lock:
                         stats.errors[str(exc)[:60]] += 1
                     stop.wait(0.2)  # a failing site is not hammered
-            client.close()
+                n += 1
+            for client in clients:
+                client.close()
 
         threads.append(threading.Thread(target=run, name=f"entrant-{i}"))
     return threads
@@ -286,6 +293,7 @@ def probe_logins(base: str, phone: str, count: int) -> Counter:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entrants", type=int, default=8)
+    parser.add_argument("--accounts", type=int, default=4, help="accounts per entrant")
     parser.add_argument("--duration", type=float, default=45, help="seconds of load")
     parser.add_argument("--port", type=int, default=8720, help="first of three ports")
     parser.add_argument("--shared", action="store_true",
@@ -318,7 +326,7 @@ def main() -> int:
         if not redis.ping():
             redis.start()
         quiz_flow.ensure_database(pg.url)
-        accounts = args.entrants + 1
+        accounts = args.entrants * args.accounts + 1
         print(f"building a round and {accounts} entrants in {pg.url.rsplit('@')[-1]}")
         round_id = quiz_flow.build(pg.url, accounts)
         phones = [f"+8497{n:07d}" for n in range(accounts)]
@@ -341,7 +349,10 @@ def main() -> int:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        entrants = load(base, round_id, phones[1:], recorder, stop, stats)
+        per = args.accounts
+        entrants = load(base, round_id,
+                        [phones[1 + i * per:1 + (i + 1) * per] for i in range(args.entrants)],
+                        recorder, stop, stats)
         began = time.monotonic()
         for t in entrants:
             t.start()

@@ -43,6 +43,23 @@ def _hashed(name: str, digest: str) -> str:
     return f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}"
 
 
+def packed(body: bytes, *, gzip_level: int, br_quality: int) -> tuple[bytes, bytes]:
+    """The gzip and Brotli forms of ``body``."""
+    return gzip.compress(body, gzip_level, mtime=0), brotli.compress(body, quality=br_quality)
+
+
+def pick(body: bytes, gzipped: bytes | None, brotli_body: bytes | None
+         ) -> tuple[bytes, str | None]:
+    """The form of a body to send to this request's client, and its Content-Encoding: Brotli
+    if accepted, else gzip if accepted, else the body as it is."""
+    accepted = request.accept_encodings
+    if brotli_body is not None and accepted["br"]:
+        return brotli_body, "br"
+    if gzipped is not None and accepted["gzip"]:
+        return gzipped, "gzip"
+    return body, None
+
+
 def _load(root: Path) -> tuple[dict[str, str], dict[str, Asset]]:
     names: dict[str, str] = {}
     assets: dict[str, Asset] = {}
@@ -53,10 +70,9 @@ def _load(root: Path) -> tuple[dict[str, str], dict[str, Asset]]:
         hashed = _hashed(name, digest)
         mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
         packable = mimetype.startswith(COMPRESSIBLE) and len(body) > 256
-        assets[hashed] = Asset(
-            path, mimetype, body, digest,
-            gzip.compress(body, 9, mtime=0) if packable else None,
-            brotli.compress(body, quality=11) if packable else None)
+        gzipped, brotli_body = packed(body, gzip_level=9, br_quality=11) if packable \
+            else (None, None)
+        assets[hashed] = Asset(path, mimetype, body, digest, gzipped, brotli_body)
         names[name] = hashed
     return names, assets
 
@@ -85,12 +101,7 @@ def init_app(app: Flask) -> None:
         if request.if_none_match.contains(asset.etag):
             response = Response(status=304)
         else:
-            accepted = request.accept_encodings
-            body, encoding = asset.body, None
-            if asset.br is not None and accepted["br"]:
-                body, encoding = asset.br, "br"
-            elif asset.gzip is not None and accepted["gzip"]:
-                body, encoding = asset.gzip, "gzip"
+            body, encoding = pick(asset.body, asset.gzip, asset.br)
             response = Response(body, mimetype=asset.mimetype)
             if encoding:
                 response.headers["Content-Encoding"] = encoding

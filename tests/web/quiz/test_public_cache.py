@@ -75,3 +75,28 @@ def test_the_cache_is_off_unless_configured(app, client):
     assert response.status_code == 200
     assert response.headers["X-Cache"] == "miss"
     assert client.get(f"/api/rounds/{live.id}/leaderboard").headers["X-Cache"] == "miss"
+
+
+@pytest.mark.parametrize("path", ["/api/rounds/{id}/leaderboard", "/rounds/{id}/leaderboard"])
+def test_a_kept_answer_is_sent_in_the_form_each_reader_accepts(field, client, path):
+    import gzip
+
+    import brotli
+
+    live, _ = field
+    url = path.format(id=live.id)
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert plain.headers["X-Cache"] == "miss" and "Content-Encoding" not in plain.headers
+    body = plain.get_data()
+    for accept, encoding, unpack in (("gzip, br", "br", brotli.decompress),
+                                     ("gzip", "gzip", gzip.decompress),
+                                     ("br;q=0, gzip", "gzip", gzip.decompress)):
+        hit = client.get(url, headers={"Accept-Encoding": accept})
+        assert hit.headers["X-Cache"] == "hit"
+        assert hit.headers["Content-Encoding"] == encoding
+        assert "Accept-Encoding" in hit.headers["Vary"]
+        assert int(hit.headers["Content-Length"]) == len(hit.get_data()) < len(body)
+        assert unpack(hit.get_data()) == body
+    again = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert again.headers["X-Cache"] == "hit" and "Content-Encoding" not in again.headers
+    assert again.get_data() == body

@@ -364,7 +364,8 @@ def drawn_questions(ids: Sequence[int]) -> dict[int, DrawnQuestion]:
     """The questions ``ids`` of a paper (all drawn, so used), from the process's copy; the ones
     not yet in it are read in one go."""
     known: dict[int, DrawnQuestion] = current_app.extensions.setdefault(_DRAWN, {})
-    found = {qid: known[qid] for qid in ids if qid in known}
+    # .get: another thread may empty the copy between a test and a read.
+    found = {qid: q for qid in ids if (q := known.get(qid)) is not None}
     missing = [qid for qid in ids if qid not in found]
     if missing:
         if len(known) > _DRAWN_KEEP:

@@ -39,7 +39,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from contest.accounts.models import User
@@ -67,6 +67,7 @@ __all__ = [
     "DrawnQuestion",
     "ReviewItem",
     "SubmitOutcome",
+    "attempts_in_round",
     "attempts_used",
     "close_overdue",
     "draw_for",
@@ -166,6 +167,22 @@ def open_attempt_and_count(rnd: Round, user_id: int, now: datetime,
     if attempt.status != AttemptStatus.OPEN or settle_if_overdue(attempt, now, grace_seconds):
         return None, used
     return attempt, used
+
+
+def attempts_in_round(rnd: Round, user_id: int, now: datetime,
+                      grace_seconds: float = DEFAULT_GRACE_SECONDS
+                      ) -> tuple[list[Attempt], Attempt | None, bool]:
+    """The entrant's attempts in ``rnd`` by number (read without their papers), the one under
+    way, and whether one left open past its time was scored just now (the caller commits)."""
+    mine = list(db.session.execute(
+        select(Attempt).where(Attempt.round_id == rnd.id, Attempt.user_id == user_id)
+        .order_by(Attempt.number)
+        .options(defer(Attempt.draw), defer(Attempt.answers), defer(Attempt.item_scores))
+    ).scalars())
+    current = next((a for a in reversed(mine) if a.status == AttemptStatus.OPEN), None)
+    if current is not None and settle_if_overdue(current, now, grace_seconds):
+        return mine, None, True
+    return mine, current, False
 
 
 def open_attempt(rnd: Round, user_id: int, now: datetime,

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import joinedload
 
 from contest import timeutil
 from contest.accounts.sessions import not_a_visit
@@ -149,18 +149,10 @@ def round_page(round_id: int):
     mine: list[Attempt] = []
     result = None
     if current_user.is_authenticated:
-        # The entrant's attempts (the page lists them, without their papers) tell how many
-        # are used and which one is under way; one left open past its time is scored first.
-        mine = db.session.execute(
-            select(Attempt).where(Attempt.round_id == rnd.id, Attempt.user_id == current_user.id)
-            .order_by(Attempt.number)
-            .options(defer(Attempt.draw), defer(Attempt.answers), defer(Attempt.item_scores))
-        ).scalars().all()
-        used = len(mine)
-        current = next((a for a in reversed(mine) if a.status == AttemptStatus.OPEN), None)
-        if current is not None and service.settle_if_overdue(current, now, _grace()):
+        mine, current, settled = service.attempts_in_round(rnd, current_user.id, now, _grace())
+        if settled:
             db.session.commit()
-            current = None
+        used = len(mine)
         reason = rounds.eligibility(rnd, current_user, now, used)
         result = db.session.execute(
             select(Result).where(Result.round_id == rnd.id, Result.user_id == current_user.id)
